@@ -1,0 +1,5 @@
+"""`python -m tvetkg` runs the command line."""
+
+from tvetkg.cli import main
+
+main()

@@ -1,0 +1,184 @@
+"""The SPARQL catalogue: `.rq` files with a `#+` header, and safe parameter binding.
+
+A header, as in grlc and SIB's sparql-examples:
+
+    #+ summary: Partners of an organisation, with shared activities
+    #+ description: ...
+    #+ tags: [partnership]
+    #+ params: ?org (iri, default id:sesric) the organisation; ?since (xsd:date, optional) from this date
+    #+ returns: ?partner ?label ?activities
+    #+ example: tvetkg query partners-of --param org=id:unesco-unevoc
+
+Parameters are bound as RDF terms in a VALUES block placed at the start of the
+query's WHERE group; a value is serialised as an N-Triples term, so quotes,
+braces or `}` in it cannot change the query.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tvetkg import paths
+from tvetkg.errors import TvetKgError
+from tvetkg.namespaces import ID, expand
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("iri", "xsd:string", "xsd:date", "xsd:gYear", "xsd:integer", "xsd:nonNegativeInteger")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool
+    default: str | None
+    description: str
+
+
+@dataclass
+class Query:
+    name: str
+    path: Path
+    text: str
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    params: list[Param] = field(default_factory=list)
+    returns: str = ""
+    example: str = ""
+
+    def bind(self, values: dict[str, str]) -> str:
+        """The query text with `values` (and defaults) bound; unknown or missing parameters are errors."""
+        known = {p.name: p for p in self.params}
+        for name in values:
+            if name not in known:
+                offered = ", ".join(known) or "none"
+                raise TvetKgError(f"query {self.name}: unknown parameter {name!r} (parameters: {offered})")
+        terms = {}
+        for param in self.params:
+            raw = values.get(param.name, param.default)
+            if raw is None:
+                if param.required:
+                    raise TvetKgError(
+                        f"query {self.name}: missing parameter {param.name} ({param.type}): "
+                        f"add --param {param.name}=VALUE"
+                    )
+                continue
+            terms[param.name] = to_term(raw, param.type, f"query {self.name}: parameter {param.name}")
+        return bind_values(self.text, terms)
+
+
+_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+_PARAM = re.compile(r"^\?(\w+)\s*\(([^)]*)\)\s*(.*)$")
+
+
+def parse_query_file(path: Path) -> Query:
+    text = Path(path).read_text(encoding="utf-8")
+    query = Query(name=Path(path).stem, path=Path(path), text=text)
+    for line in text.splitlines():
+        match = _HEADER.match(line.strip())
+        if not match:
+            continue
+        key, value = match.group(1), match.group(2).strip()
+        if key == "tags":
+            query.tags = [t.strip() for t in value.strip("[]").split(",") if t.strip()]
+        elif key == "params":
+            query.params = [_parse_param(p.strip(), path) for p in value.split(";") if p.strip()]
+        elif key in ("summary", "description", "returns", "example"):
+            setattr(query, key, value)
+    return query
+
+
+def _parse_param(text: str, path: Path) -> Param:
+    match = _PARAM.match(text)
+    if not match:
+        raise TvetKgError(f"{path}: bad parameter declaration {text!r} (write ?name (type, required|optional|default VALUE) description)")
+    name, spec, description = match.groups()
+    parts = [p.strip() for p in spec.split(",")]
+    ptype = parts[0]
+    if ptype not in PARAM_TYPES:
+        raise TvetKgError(f"{path}: parameter {name} has unknown type {ptype!r} (one of {', '.join(PARAM_TYPES)})")
+    required, default = True, None
+    for part in parts[1:]:
+        if part == "optional":
+            required = False
+        elif part.startswith("default "):
+            required, default = False, part[len("default "):].strip()
+    return Param(name, ptype, required, default, description.strip())
+
+
+def catalogue(queries_dir: Path | None = None) -> dict[str, Query]:
+    """Every catalogue query by name; the checks of `qc/` are named `qc/<name>`."""
+    root = Path(queries_dir or paths.queries_dir())
+    found = {}
+    for path in sorted(root.rglob("*.rq")):
+        query = parse_query_file(path)
+        query.name = path.relative_to(root).with_suffix("").as_posix()
+        found[query.name] = query
+    return found
+
+
+def find(name_or_file: str) -> Query:
+    """A catalogue query by name, or any `.rq` file by path."""
+    path = Path(name_or_file)
+    if name_or_file.endswith(".rq"):
+        if not path.is_file():
+            raise TvetKgError(f"{name_or_file}: no such query file")
+        return parse_query_file(path)
+    queries = catalogue()
+    if name_or_file not in queries:
+        close = [n for n in queries if name_or_file.lower() in n.lower()]
+        hint = f" Did you mean: {', '.join(close[:5])}?" if close else " Run `tvetkg queries` for the list."
+        raise TvetKgError(f"unknown query {name_or_file!r}.{hint}")
+    return queries[name_or_file]
+
+
+def to_term(raw: str, ptype: str, where: str):
+    """A parameter value as an RDF term of its declared type, or a clear error."""
+    try:
+        if ptype == "iri":
+            iri = expand(raw) if ":" in raw else ID + raw
+            return ox.NamedNode(iri)
+        if ptype == "xsd:date":
+            dt.date.fromisoformat(raw)
+        elif ptype == "xsd:gYear":
+            if not re.fullmatch(r"-?\d{4,}", raw):
+                raise ValueError
+        elif ptype in ("xsd:integer", "xsd:nonNegativeInteger"):
+            number = int(raw)
+            if ptype == "xsd:nonNegativeInteger" and number < 0:
+                raise ValueError
+            raw = str(number)
+        if ptype == "xsd:string":
+            return ox.Literal(raw)
+        return ox.Literal(raw, datatype=ox.NamedNode(XSD + ptype.split(":", 1)[1]))
+    except ValueError:
+        examples = {"iri": "id:sesric", "xsd:date": "2024-05-29", "xsd:gYear": "2024",
+                    "xsd:integer": "12", "xsd:nonNegativeInteger": "12"}
+        raise TvetKgError(f"{where}: {raw!r} is not a valid {ptype} (for example {examples[ptype]})") from None
+
+
+# Strings, IRIs and comments are masked before looking for the WHERE group.
+_MASK = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+
+
+def bind_values(text: str, terms: dict) -> str:
+    """Insert `VALUES (?a ?b) { (t1 t2) }` at the start of the query's WHERE group."""
+    if not terms:
+        return text
+    masked = _MASK.sub(lambda m: " " * len(m.group(0)), text)
+    match = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE) or re.search(
+        r"\b(SELECT|ASK)\b[^{]*\{", masked, re.IGNORECASE
+    )
+    if not match:
+        raise TvetKgError("cannot bind parameters: the query has no WHERE group")
+    names = " ".join(f"?{n}" for n in terms)
+    row = " ".join(str(t) for t in terms.values())
+    at = match.end()
+    return f"{text[:at]}\n  VALUES ({names}) {{ ({row}) }}\n{text[at:]}"

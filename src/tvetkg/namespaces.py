@@ -1,0 +1,35 @@
+"""The IRIs of the project's namespaces and of the named graphs it writes."""
+
+TVET = "https://w3id.org/oic-tvet/ontology#"
+ID = "https://w3id.org/oic-tvet/id/"
+ONTOLOGY_GRAPH = "https://w3id.org/oic-tvet/ontology"
+INFERRED_GRAPH = "https://w3id.org/oic-tvet/graph/inferred"
+
+PREFIXES = {
+    "tvet": TVET,
+    "id": ID,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "schema": "https://schema.org/",
+}
+
+
+def expand(name: str) -> str:
+    """`id:sesric` -> full IRI; a full IRI is returned as it is."""
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return name
+
+
+def shorten(iri: str) -> str:
+    """The full IRI -> `id:sesric` where a known prefix fits."""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri

@@ -1,0 +1,102 @@
+"""Running SPARQL on the embedded store or a remote SPARQL 1.1 endpoint, with one result type for both.
+
+Results travel as SPARQL JSON results, the format every endpoint offers, and are
+re-serialised with Oxigraph to CSV, TSV, JSON or XML, so a catalogue query gives
+the same output whichever store answered it.
+"""
+
+import json
+import urllib.error
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from tvetkg.errors import TvetKgError
+
+RESULT_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+
+
+@dataclass
+class Results:
+    """SELECT or ASK results (`json`), or CONSTRUCT/DESCRIBE triples (`ntriples`)."""
+
+    json: bytes | None = None
+    ntriples: str | None = None
+
+    @property
+    def is_graph(self) -> bool:
+        return self.ntriples is not None
+
+    def variables(self) -> list[str]:
+        return json.loads(self.json).get("head", {}).get("vars", [])
+
+    def rows(self) -> list[dict]:
+        """Each solution as {variable: {"type", "value", ...}} (SPARQL JSON terms)."""
+        data = json.loads(self.json)
+        if "boolean" in data:
+            return [{"boolean": {"type": "literal", "value": str(data["boolean"]).lower()}}]
+        return data["results"]["bindings"]
+
+    def serialize(self, fmt: str) -> bytes:
+        if self.is_graph:
+            return self.ntriples.encode()
+        if fmt == "json":
+            return self.json
+        solutions = ox.parse_query_results(self.json, format=ox.QueryResultsFormat.JSON)
+        return solutions.serialize(format=RESULT_FORMATS[fmt])
+
+
+def _syntax_error(error: SyntaxError, sparql: str) -> TvetKgError:
+    return TvetKgError(f"SPARQL syntax error: {error.msg}")
+
+
+def run_local(graph, sparql: str) -> Results:
+    try:
+        answer = graph.query(sparql)
+    except SyntaxError as error:
+        raise _syntax_error(error, sparql) from None
+    except OSError as error:
+        raise TvetKgError(f"query failed: {error}") from None
+    if isinstance(answer, ox.QueryTriples):
+        return Results(ntriples=answer.serialize(format=ox.RdfFormat.N_TRIPLES).decode())
+    return Results(json=answer.serialize(format=ox.QueryResultsFormat.JSON))
+
+
+def run_remote(endpoint: str, sparql: str, timeout: float = 60, credentials: tuple | None = None) -> Results:
+    from SPARQLWrapper import JSON, N3, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    try:
+        parsed = ox.Store().query(sparql)  # a syntax check before anything leaves
+    except SyntaxError as error:
+        raise _syntax_error(error, sparql) from None
+    is_graph = isinstance(parsed, ox.QueryTriples)
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(sparql)
+    client.setMethod("POST")
+    client.setTimeout(int(timeout))
+    if credentials:
+        client.setCredentials(*credentials)
+    if is_graph:
+        client.setReturnFormat(N3)
+        client.addCustomHttpHeader("Accept", "application/n-triples")
+    else:
+        client.setReturnFormat(JSON)
+    try:
+        response = client.query().response.read()
+    except SPARQLWrapperException as error:
+        raise TvetKgError(f"{endpoint}: the endpoint refused the query: {str(error).strip()}") from None
+    except urllib.error.HTTPError as error:
+        raise TvetKgError(f"{endpoint}: HTTP {error.code} {error.reason}") from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise TvetKgError(f"{endpoint}: cannot reach the SPARQL endpoint ({reason})") from None
+    if is_graph:
+        triples = ox.parse(response, format=ox.RdfFormat.N_TRIPLES)
+        return Results(ntriples="".join(f"{t} .\n" for t in triples))
+    return Results(json=response)

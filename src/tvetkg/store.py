@@ -1,0 +1,97 @@
+"""The embedded Oxigraph store: in memory by default, or on disk with `--store DIR`.
+
+An on-disk store records the files it was built from (path, size, modification
+time) and rebuilds itself, into a fresh folder swapped in at the end, when any
+of them changes; a failed rebuild leaves the previous store as it was.
+"""
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tvetkg import paths
+from tvetkg.errors import TvetKgError
+from tvetkg.load import graph_files, load_all, load_file
+from tvetkg.namespaces import INFERRED_GRAPH
+
+_MANIFEST = "manifest.json"
+_DATA = "oxigraph"
+
+
+@dataclass
+class Graph:
+    """The loaded graph: the Oxigraph store and the files it came from."""
+
+    store: ox.Store
+    ontology: Path
+    files: list[Path]
+    inferred: bool = False
+    shapes: list[Path] = field(default_factory=list)
+
+    def query(self, sparql: str):
+        return self.store.query(sparql, use_default_graph_as_union=True)
+
+
+def _fingerprint(sources: list[Path], inferred: bool) -> dict:
+    entries = []
+    for path in sources:
+        stat = path.stat()
+        entries.append({"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
+    return {"files": entries, "inferred": inferred, "format": 1}
+
+
+def _fill(store: ox.Store, ontology: Path, files: list[Path], inferred: bool) -> None:
+    load_all(store, ontology, files)
+    if inferred:
+        from tvetkg.reason import infer
+
+        result = infer(ontology, files)
+        if not result.consistent:
+            raise TvetKgError("the graph is inconsistent; run `tvetkg reason` for the explanation")
+        load_file(store, result.write_ntriples(), INFERRED_GRAPH)
+
+
+def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferred: bool = False) -> Graph:
+    """Load the graph of `kg_dir` (the shipped graph by default) into Oxigraph."""
+    ontology = paths.ontology_file()
+    files = graph_files(kg_dir or paths.kg_dir())
+    if store_dir is None:
+        store = ox.Store()
+        _fill(store, ontology, files, inferred)
+        return Graph(store, ontology, files, inferred)
+    return Graph(_open_on_disk(Path(store_dir), ontology, files, inferred), ontology, files, inferred)
+
+
+def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: bool) -> ox.Store:
+    wanted = _fingerprint([ontology, *files], inferred)
+    manifest = store_dir / _MANIFEST
+    if manifest.is_file() and (store_dir / _DATA).is_dir():
+        try:
+            if json.loads(manifest.read_text()) == wanted:
+                return ox.Store(str(store_dir / _DATA))
+        except (ValueError, OSError):
+            pass  # an unreadable manifest means a rebuild
+    store_dir.mkdir(parents=True, exist_ok=True)
+    fresh = store_dir / f".building-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        store = ox.Store(str(fresh))
+        _fill(store, ontology, files, inferred)
+        store.flush()
+        del store
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    old = store_dir / f".old-{os.getpid()}"
+    if (store_dir / _DATA).exists():
+        (store_dir / _DATA).rename(old)
+    fresh.rename(store_dir / _DATA)
+    partial = manifest.with_suffix(".tmp")
+    partial.write_text(json.dumps(wanted, indent=1))
+    os.replace(partial, manifest)
+    shutil.rmtree(old, ignore_errors=True)
+    return ox.Store(str(store_dir / _DATA))
