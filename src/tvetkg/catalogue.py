@@ -15,6 +15,7 @@ braces or `}` in it cannot change the query.
 """
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +131,9 @@ def find(name_or_file: str) -> Query:
         return parse_query_file(path)
     queries = catalogue()
     if name_or_file not in queries:
-        close = [n for n in queries if name_or_file.lower() in n.lower()]
+        close = difflib.get_close_matches(name_or_file, queries, n=3, cutoff=0.6) or [
+            n for n in queries if name_or_file.lower() in n.lower()
+        ]
         hint = f" Did you mean: {', '.join(close[:5])}?" if close else " Run `tvetkg queries` for the list."
         raise TvetKgError(f"unknown query {name_or_file!r}.{hint}")
     return queries[name_or_file]

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
-from tvetkg.load import graph_files, load_all, load_file
+from tvetkg.load import graph_files, load_all
 from tvetkg.namespaces import INFERRED_GRAPH
 
 _MANIFEST = "manifest.json"
@@ -52,7 +52,7 @@ def _fill(store: ox.Store, ontology: Path, files: list[Path], inferred: bool) ->
         result = infer(ontology, files)
         if not result.consistent:
             raise TvetKgError("the graph is inconsistent; run `tvetkg reason` for the explanation")
-        load_file(store, result.write_ntriples(), INFERRED_GRAPH)
+        store.load(result.to_ntriples().encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(INFERRED_GRAPH))
 
 
 def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferred: bool = False) -> Graph:

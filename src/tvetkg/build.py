@@ -1,0 +1,154 @@
+"""`tvetkg build`: load, validate, reason, run the catalogue, and write `build/`.
+
+The output is assembled in a sibling folder and swapped in at the end, so an
+input error leaves the previous build as it was. The build is written even when
+the graph does not conform (its report is the point); the exit code says so.
+"""
+
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tvetkg import reason
+from tvetkg.catalogue import catalogue
+from tvetkg.load import RDF_FORMATS
+from tvetkg.namespaces import ONTOLOGY_GRAPH
+from tvetkg.query import run_local
+from tvetkg.store import open_graph
+from tvetkg.validate import validate
+
+
+@dataclass
+class BuildSummary:
+    conforms: bool = False
+    consistent: bool = False
+    violations: int = 0
+    warnings: int = 0
+    inferred: int = 0
+    statements: int = 0
+    queries: dict[str, int] = field(default_factory=dict)
+    failed_checks: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.conforms and self.consistent and not self.failed_checks
+
+
+def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = None, progress=None) -> BuildSummary:
+    """Run the whole job; `progress(step)` is called before each step."""
+    step = progress or (lambda name: None)
+    out_dir = Path(out_dir)
+    staging = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    summary = BuildSummary()
+    clock = time.perf_counter()
+
+    def lap(name):
+        nonlocal clock
+        now = time.perf_counter()
+        summary.seconds[name] = round(now - clock, 3)
+        clock = now
+
+    try:
+        step("load")
+        graph = open_graph(kg_dir, store_dir)
+        _write_merged(staging / "graph.trig", graph.ontology, graph.files)
+        summary.statements = len(graph.store)
+        lap("load")
+
+        # HermiT runs in a Java process: it reasons on one core while pySHACL validates on the other.
+        step("validate and reason")
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reasoning = pool.submit(reason.infer, graph.ontology, graph.files)
+            report = validate(graph)
+            inference = reasoning.result()
+        summary.conforms = report.conforms
+        summary.violations, summary.warnings = len(report.violations), len(report.warnings)
+        (staging / "validation.ttl").write_text(report.to_turtle(), encoding="utf-8")
+        (staging / "validation.json").write_text(report.to_json(), encoding="utf-8")
+        summary.consistent = inference.consistent
+        summary.inferred = len(inference.triples)
+        reason.write(inference, staging / "inferred.nt")
+        if not inference.consistent:
+            (staging / "inconsistency.txt").write_text(
+                "\n".join([inference.reasoner_message, *inference.explanation]) + "\n", encoding="utf-8"
+            )
+        lap("validate and reason")
+
+        step("queries")
+        for name, query in catalogue().items():
+            results = run_local(graph, query.bind({}))
+            target = staging / "queries" / f"{name}.csv"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(results.serialize("csv"))
+            rows = len(results.rows())
+            summary.queries[name] = rows
+            if name.startswith("qc/") and name.endswith("-violation") and rows:
+                summary.failed_checks[name] = rows
+        lap("queries")
+
+        step("summary")
+        _write_summary(staging, summary)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = out_dir.with_name(out_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return summary
+
+
+def _write_merged(path: Path, ontology: Path, files: list[Path]) -> None:
+    """The ontology and every file, each quad in its own named graph, as TriG (the files' literals kept)."""
+    def quads():
+        for quad in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE):
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(ONTOLOGY_GRAPH))
+        for file in files:
+            yield from ox.parse(path=str(file), format=RDF_FORMATS[file.suffix])
+
+    ox.serialize(quads(), output=str(path), format=ox.RdfFormat.TRIG,
+                 prefixes={"tvet": "https://w3id.org/oic-tvet/ontology#", "id": "https://w3id.org/oic-tvet/id/"})
+
+
+def _write_summary(folder: Path, summary: BuildSummary) -> None:
+    data = {
+        "conforms": summary.conforms,
+        "consistent": summary.consistent,
+        "violations": summary.violations,
+        "warnings": summary.warnings,
+        "statements": summary.statements,
+        "inferred": summary.inferred,
+        "queries": summary.queries,
+        "failed_checks": summary.failed_checks,
+        "seconds": summary.seconds,
+    }
+    (folder / "summary.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    lines = [
+        "# tvet-kg build summary",
+        "",
+        f"- statements loaded: {summary.statements}",
+        f"- SHACL: {'conforms' if summary.conforms else 'does NOT conform'} "
+        f"({summary.violations} violations, {summary.warnings} warnings)",
+        f"- OWL (HermiT): {'consistent' if summary.consistent else 'INCONSISTENT'}, {summary.inferred} entailed facts",
+        f"- qc checks failing: {', '.join(summary.failed_checks) or 'none'}",
+        "",
+        "| query | rows |",
+        "|---|---:|",
+        *[f"| {name} | {rows} |" for name, rows in summary.queries.items()],
+        "",
+        "| step | seconds |",
+        "|---|---:|",
+        *[f"| {name} | {seconds} |" for name, seconds in summary.seconds.items()],
+    ]
+    (folder / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,336 @@
+"""The `tvetkg` command line: wires each command to the module that does its job.
+
+Exit codes: 0 success (the graph conforms, is consistent), 1 the graph does not
+conform or is inconsistent, 2 bad input or an unreachable resource.
+"""
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tvetkg import __version__
+from tvetkg.errors import TvetKgError
+from tvetkg.namespaces import shorten
+
+app = typer.Typer(
+    help="The knowledge graph of TVET cooperation among OIC member states: build, validate, "
+    "reason over and query it, on the embedded Oxigraph store or a SPARQL 1.1 endpoint.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+KgOption = Annotated[
+    Optional[Path], typer.Option("--kg", help="Data folder of .ttl/.trig files to use instead of the shipped graph.")
+]
+StoreOption = Annotated[
+    Optional[Path],
+    typer.Option("--store", help="Keep an on-disk Oxigraph store in DIR, reused until a source file changes."),
+]
+
+
+def _fail(error: TvetKgError) -> None:
+    err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+    raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"tvetkg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """The knowledge graph of TVET cooperation among OIC member states."""
+
+
+@app.command()
+def build(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the build into.")] = Path("build"),
+    kg: KgOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Load, validate (SHACL), reason (HermiT), run the whole catalogue, and write build/.
+
+    Writes graph.trig (ontology and graph, one named graph per source), validation.ttl
+    and validation.json, inferred.nt, queries/<name>.csv for every catalogue query, and
+    summary.md/summary.json. Exits 1 if the graph does not conform, is inconsistent, or
+    a qc/*-violation check returns rows.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from tvetkg.build import build as run_build
+
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("starting")
+            summary = run_build(out_dir, kg, store, lambda name: progress.update(task, description=name))
+    except TvetKgError as error:
+        _fail(error)
+    out.print(f"statements  {summary.statements}")
+    out.print(f"SHACL       {'conforms' if summary.conforms else 'does NOT conform'} "
+              f"({summary.violations} violations, {summary.warnings} warnings)")
+    out.print(f"HermiT      {'consistent' if summary.consistent else 'INCONSISTENT'} ({summary.inferred} entailed facts)")
+    out.print(f"queries     {len(summary.queries)} run, qc failing: {', '.join(summary.failed_checks) or 'none'}")
+    out.print(f"seconds     " + ", ".join(f"{k} {v}" for k, v in summary.seconds.items()))
+    out.print(f"written     {out_dir}/")
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders to validate instead of the graph.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, turtle or json.")] = "text",
+    kg: KgOption = None,
+) -> None:
+    """Check the graph against the SHACL shapes, with the ontology as pySHACL's ont_graph.
+
+    Prints each result with the label of the focus node, the path, the message, the
+    severity and the file it comes from. Exit 0 conforms (warnings allowed), 1 does
+    not, 2 the input could not be read.
+    """
+    from tvetkg.load import graph_files
+    from tvetkg.store import open_graph
+    from tvetkg.validate import validate as run_validate
+
+    if fmt not in ("text", "turtle", "json"):
+        _fail(TvetKgError(f"--format {fmt!r}: use text, turtle or json"))
+    try:
+        if paths:
+            files = []
+            for path in paths:
+                if path.is_dir():
+                    files += graph_files(path)
+                elif path.is_file():
+                    files.append(path)
+                else:
+                    raise TvetKgError(f"{path}: no such file or folder")
+            graph = _graph_of_files(files)
+        else:
+            graph = open_graph(kg)
+        report = run_validate(graph)
+    except TvetKgError as error:
+        _fail(error)
+    if fmt == "turtle":
+        out.print(report.to_turtle(), markup=False, highlight=False)
+    elif fmt == "json":
+        out.print(report.to_json(), markup=False, highlight=False)
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report.conforms else 1)
+
+
+def _graph_of_files(files):
+    import pyoxigraph as ox
+
+    from tvetkg import paths
+    from tvetkg.load import load_all
+    from tvetkg.store import Graph
+
+    store = ox.Store()
+    load_all(store, paths.ontology_file(), files)
+    return Graph(store, paths.ontology_file(), files)
+
+
+def _print_report(report) -> None:
+    if report.results:
+        table = Table(show_lines=True)
+        for column in ("severity", "focus", "path", "message", "file"):
+            table.add_column(column, overflow="fold")
+        for r in report.results:
+            style = "red" if r.severity == "Violation" else "yellow"
+            table.add_row(f"[{style}]{r.severity}[/]", f"{r.label}\n{r.focus}", r.path, r.message,
+                          "\n".join(os.path.relpath(f) for f in r.files))
+        out.print(table)
+    verdict = "[green]conforms[/]" if report.conforms else "[red]does not conform[/]"
+    out.print(f"{verdict}: {len(report.violations)} violations, {len(report.warnings)} warnings")
+
+
+def _parse_params(params: list[str]) -> dict[str, str]:
+    values = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise TvetKgError(f"--param {item!r}: write --param name=value")
+        values[name.strip()] = value
+    return values
+
+
+@app.command()
+def query(
+    name: Annotated[Optional[str], typer.Argument(help="A catalogue query name (see `tvetkg queries`) or a .rq file.")] = None,
+    sparql: Annotated[Optional[str], typer.Option("--sparql", help="A SPARQL query text to run instead.")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", help="name=value, bound as an RDF term; repeatable.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, tsv, json or xml (SPARQL results formats).")] = "table",
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="URL of a SPARQL 1.1 endpoint to query instead of the embedded store.")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint; the password is read from TVETKG_PASSWORD.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the endpoint.")] = 60,
+    inferred: Annotated[bool, typer.Option("--inferred", help="Include the facts HermiT entails (super-properties, inverses, classes).")] = False,
+    kg: KgOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Run a catalogue query, a .rq file or --sparql text, on the embedded store or --endpoint.
+
+    Parameters are bound as RDF terms with --param name=value: an IRI (id:sesric, a
+    full IRI, or a bare slug such as sesric), a date (2024-05-29), a number or a string.
+    """
+    from tvetkg.catalogue import bind_values, find
+    from tvetkg.query import RESULT_FORMATS, run_local, run_remote
+
+    try:
+        if fmt not in ("table", *RESULT_FORMATS):
+            raise TvetKgError(f"--format {fmt!r}: use table, csv, tsv, json or xml")
+        if (name is None) == (sparql is None):
+            raise TvetKgError("give a query NAME or .rq FILE, or --sparql TEXT (one of them)")
+        values = _parse_params(param or [])
+        if sparql is not None:
+            text = bind_values(sparql, {k: _guess_term(v) for k, v in values.items()})
+        else:
+            text = find(name).bind(values)
+        if endpoint:
+            password = os.environ.get("TVETKG_PASSWORD")
+            results = run_remote(endpoint, text, timeout, (user, password or "") if user else None)
+        else:
+            from tvetkg.store import open_graph
+
+            results = run_local(open_graph(kg, store, inferred=inferred), text)
+    except TvetKgError as error:
+        _fail(error)
+    if results.is_graph or fmt != "table":
+        sys.stdout.buffer.write(results.serialize("json" if fmt == "table" else fmt))
+        sys.stdout.flush()
+        return
+    _print_results(results)
+
+
+def _guess_term(value: str):
+    """A --param value for --sparql text, which declares no types: an IRI if it looks like one, else a string."""
+    import pyoxigraph as ox
+
+    from tvetkg.catalogue import to_term
+    from tvetkg.namespaces import PREFIXES
+
+    if value.startswith(("http://", "https://")) or value.split(":", 1)[0] in PREFIXES:
+        return to_term(value, "iri", "--param")
+    return ox.Literal(value)
+
+
+def _print_results(results) -> None:
+    variables = results.variables() or ["boolean"]
+    table = Table()
+    for variable in variables:
+        table.add_column(variable, overflow="fold")
+    rows = results.rows()
+    for row in rows:
+        table.add_row(*[_cell(row.get(v)) for v in variables])
+    out.print(table)
+    out.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", style="dim")
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if term["type"] == "uri":
+        return shorten(term["value"])
+    return term["value"]
+
+
+@app.command()
+def queries(
+    tag: Annotated[Optional[str], typer.Option("--tag", help="Only queries with this tag (partnership, coverage, quality, provenance, qc, stats).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """List the SPARQL catalogue: each query's name, summary and parameters."""
+    import json
+
+    from tvetkg.catalogue import catalogue
+
+    try:
+        found = [q for q in catalogue().values() if tag is None or tag in q.tags]
+    except TvetKgError as error:
+        _fail(error)
+    if fmt == "json":
+        data = [{"name": q.name, "summary": q.summary, "description": q.description, "tags": q.tags,
+                 "params": [p.__dict__ for p in q.params], "returns": q.returns, "example": q.example}
+                for q in found]
+        out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False, highlight=False)
+        return
+    table = Table()
+    for column in ("name", "summary", "parameters", "tags"):
+        table.add_column(column, overflow="fold")
+    for q in found:
+        params = ", ".join(
+            f"{p.name}:{p.type}" + ("" if p.required else f"={p.default}" if p.default else "?") for p in q.params
+        )
+        table.add_row(q.name, q.summary, params, ", ".join(q.tags))
+    out.print(table)
+    out.print(f"{len(found)} queries", style="dim")
+
+
+@app.command()
+def reason(
+    output: Annotated[Path, typer.Option("--output", help="Where to write the entailed facts (N-Triples).")] = Path("build/inferred.nt"),
+    kg: KgOption = None,
+) -> None:
+    """Check ontology plus graph with HermiT and write the facts it entails.
+
+    The entailed facts (class memberships, tvet:involves from the four roles, the
+    inverses tvet:involvedIn and tvet:hasPart) go to --output; `tvetkg query --inferred`
+    includes them. An inconsistency is explained: which individuals, which axioms.
+    Exit 0 consistent, 1 inconsistent, 2 error.
+    """
+    from collections import Counter
+
+    from tvetkg import paths
+    from tvetkg.load import graph_files
+    from tvetkg.reason import infer, write
+
+    try:
+        inference = infer(paths.ontology_file(), graph_files(kg or paths.kg_dir()))
+    except TvetKgError as error:
+        _fail(error)
+    if not inference.consistent:
+        out.print(f"[red]inconsistent[/]: {inference.reasoner_message}")
+        for line in inference.explanation:
+            out.print(f"  - {line}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    write(inference, output)
+    out.print(f"[green]consistent[/]: {len(inference.triples)} entailed facts written to {output}")
+    for predicate, count in Counter(p for _, p, _ in inference.triples).most_common():
+        out.print(f"  {shorten(predicate):24} {count}")
+
+
+@app.command()
+def stats(kg: KgOption = None, store: StoreOption = None) -> None:
+    """Statements, resources per class, statements per source document, label coverage per language."""
+    from tvetkg.catalogue import catalogue
+    from tvetkg.query import run_local
+    from tvetkg.store import open_graph
+
+    try:
+        graph = open_graph(kg, store)
+        out.print(f"statements (ontology included): {len(graph.store)}")
+        for name, query in catalogue().items():
+            if "stats" in query.tags:
+                out.print(f"\n[bold]{query.summary}[/]")
+                _print_results(run_local(graph, query.bind({})))
+    except TvetKgError as error:
+        _fail(error)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,124 @@
+"""OWL reasoning with HermiT (through owlready2): consistency, and the facts it entails.
+
+The entailed facts kept are those about the graph's resources that are not
+already stated: class memberships (a TrainingCourse is a CapacityBuildingActivity,
+an Activity, a schema:EducationEvent...), values of super-properties (tvet:involves
+from the four roles) and of inverses (tvet:involvedIn, tvet:hasPart). An
+inconsistency is explained by the `qc` checks tagged `reasoning`, which name the
+individuals and the axioms at fault.
+"""
+
+import contextlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import owlready2
+import pyoxigraph as ox
+
+from tvetkg.errors import TvetKgError
+from tvetkg.load import load_all
+from tvetkg.namespaces import ID, INFERRED_GRAPH, TVET, shorten
+from tvetkg.rdf import ntriples
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class Inference:
+    consistent: bool
+    triples: list[tuple[str, str, str]] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+    reasoner_message: str = ""
+
+    def to_ntriples(self) -> str:
+        return "".join(f"<{s}> <{p}> <{o}> .\n" for s, p, o in sorted(self.triples))
+
+
+def infer(ontology: Path, files: list[Path]) -> Inference:
+    """Run HermiT on the ontology and the graph's files."""
+    stated = ntriples([ontology, *files])
+    with tempfile.TemporaryDirectory(prefix="tvetkg-reason-") as tmp:
+        path = Path(tmp) / "graph.nt"
+        path.write_text(stated, encoding="utf-8")
+        world = owlready2.World()
+        world.get_ontology(path.as_uri()).load(format="ntriples")
+        inferred = world.get_ontology(INFERRED_GRAPH + "#")
+        java_output = io.StringIO()
+        try:
+            with inferred, contextlib.redirect_stdout(java_output), contextlib.redirect_stderr(java_output):
+                owlready2.sync_reasoner_hermit(
+                    world, infer_property_values=True, debug=0, ignore_unsupported_datatypes=True
+                )
+        except owlready2.OwlReadyInconsistentOntologyError as error:
+            return Inference(False, explanation=explain(ontology, files), reasoner_message=_first_line(error))
+        except (owlready2.OwlReadyJavaError, FileNotFoundError, OSError) as error:
+            raise TvetKgError(f"HermiT could not run (is Java installed? `java -version`): {_first_line(error)}") from None
+        asserted = set(_triples(stated))
+        triples = [t for t in _entailed(world) if t not in asserted]
+        world.close()
+    return Inference(True, triples=triples)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _triples(nt: str):
+    for line in nt.splitlines():
+        parts = line.rstrip(" .").split(" ", 2)
+        if len(parts) == 3 and parts[2].startswith("<"):
+            yield tuple(p.strip("<>") for p in parts)
+
+
+def _entailed(world: owlready2.World):
+    properties = [p for p in world.object_properties() if p.iri.startswith(TVET)]
+    for entity in world.search(iri=ID + "*"):
+        if not isinstance(entity, owlready2.Thing):
+            continue
+        for cls in entity.INDIRECT_is_a:
+            if isinstance(cls, owlready2.ThingClass) and cls is not owlready2.Thing:
+                yield (entity.iri, RDF_TYPE, cls.iri)
+        for prop in properties:
+            values = getattr(entity, "INDIRECT_" + prop.python_name, None)
+            if not isinstance(values, list):  # functional properties give one value or None
+                values = [values]
+            for value in values:
+                if isinstance(value, owlready2.Thing):
+                    yield (entity.iri, prop.iri, value.iri)
+
+
+def explain(ontology: Path, files: list[Path]) -> list[str]:
+    """Sentences naming the individuals and axioms that make the graph inconsistent."""
+    from tvetkg.catalogue import catalogue
+    from tvetkg.query import run_local
+    from tvetkg.store import Graph
+
+    store = ox.Store()
+    load_all(store, ontology, files)
+    graph = Graph(store, ontology, files)
+    lines = []
+    for query in catalogue().values():
+        if "reasoning" not in query.tags:
+            continue
+        for row in run_local(graph, query.text).rows():
+            cells = ", ".join(f"{k}={shorten(v['value'])}" for k, v in row.items())
+            lines.append(f"{query.summary}: {cells}")
+    if not lines:
+        lines.append("No disjointness or functional-property clash was found by the qc checks; "
+                     "the cause lies in another axiom (run HermiT in Protégé for a full justification).")
+    return lines
+
+
+def write(inference: Inference, path: Path) -> Path:
+    """Write the entailed facts as N-Triples, atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=".inferred-")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(inference.to_ntriples())
+    os.replace(partial, path)
+    return path

@@ -1,0 +1,49 @@
+"""Shared fixtures: the shipped graph loaded once, and an in-process command-line runner."""
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tvetkg import paths
+from tvetkg.load import graph_files
+from tvetkg.store import open_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def graph():
+    return open_graph()
+
+
+@pytest.fixture(scope="session")
+def kg_files():
+    return graph_files(paths.kg_dir())
+
+
+@pytest.fixture()
+def cli():
+    """Run `tvetkg ARGS...` in-process; returns (exit code, stdout, stderr)."""
+    from tvetkg.cli import app
+
+    runner = CliRunner(env={"COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"})
+
+    def run(*args, **kwargs):
+        result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kwargs)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+@pytest.fixture()
+def kg_copy(tmp_path):
+    """A writable copy of the shipped graph's folder."""
+    import shutil
+
+    target = tmp_path / "kg"
+    shutil.copytree(paths.kg_dir(), target)
+    return target
