@@ -87,6 +87,8 @@ def run_remote(endpoint: str, sparql: str, timeout: float = 60, credentials: tup
         client.addCustomHttpHeader("Accept", "application/n-triples")
     else:
         client.setReturnFormat(JSON)
+        # SPARQLWrapper guesses the query form from the text, comments included; say what we want.
+        client.addCustomHttpHeader("Accept", "application/sparql-results+json")
     try:
         response = client.query().response.read()
     except SPARQLWrapperException as error:

@@ -1,0 +1,160 @@
+"""The SPARQL catalogue: headers, every query runs, answers equal the seed's facts, parameters are safe."""
+
+import pytest
+
+from tvetkg.catalogue import catalogue, find, to_term
+from tvetkg.errors import TvetKgError
+from tvetkg.query import run_local
+
+QUERIES = catalogue()
+USER_QUERIES = [n for n in QUERIES if not n.startswith(("qc/", "stats/"))]
+
+
+def rows(graph, name, **params):
+    results = run_local(graph, QUERIES[name].bind({k: str(v) for k, v in params.items()}))
+    return [{k: v["value"] for k, v in row.items()} for row in results.rows()]
+
+
+def test_at_least_twenty_catalogue_queries():
+    assert len(USER_QUERIES) >= 20
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_has_a_full_header_and_runs(graph, name):
+    query = QUERIES[name]
+    for field in ("summary", "description", "returns", "example"):
+        assert getattr(query, field), f"{name}: no #+ {field}"
+    assert query.tags, f"{name}: no #+ tags"
+    assert query.example.startswith(f"tvetkg query {name}")
+    for param in query.params:
+        assert param.description, f"{name}: parameter {param.name} undocumented"
+    run_local(graph, query.bind({}))  # raises on a syntax error
+
+
+@pytest.mark.parametrize("name", sorted(n for n in QUERIES if n.startswith("qc/")))
+def test_qc_check_returns_no_row_on_the_real_graph(graph, name):
+    assert rows(graph, name) == []
+
+
+def test_partners_of_sesric(graph):
+    shared = {r["partner"].rsplit("/", 1)[1]: int(r["shared"]) for r in rows(graph, "partners-of")}
+    assert shared["iut"] == 2
+    assert shared["unesco-unevoc"] == 3
+    assert shared["turkiye-ministry-national-education"] == 3
+    assert shared["isdb"] == 1
+    assert "sesric" not in shared
+
+
+def test_partners_per_area(graph):
+    per_area = {}
+    for r in rows(graph, "partners-by-area"):
+        per_area.setdefault(r["notation"], set()).add(r["partner"].rsplit("/", 1)[1])
+    assert per_area["1"] == {"isdb", "turkiye-ministry-national-education", "turkiye-ministry-industry-technology",
+                             "tobb", "malaysia-moe-tvet-division", "malaysia-ministry-education"}
+    assert per_area["3"] == {"turkiye-ministry-national-education"}
+    assert per_area["4"] == {"jordan-vocational-training-corporation", "kobia"}
+    assert {"iut", "unesco-unevoc", "pens"} <= per_area["2"]
+
+
+def test_coverage_by_area(graph):
+    by_area = {r["notation"]: r for r in rows(graph, "coverage-by-area")}
+    assert {n: (int(r["activities"]), int(r["participants"])) for n, r in by_area.items()} == {
+        "1": (2, 169), "2": (3, 50), "3": (1, 80), "4": (2, 153)}
+    assert by_area["1"]["countryParticipations"] == "44"
+    assert by_area["2"]["withoutCount"] == "2"
+
+
+def test_area_with_fewest_activities(graph):
+    assert [(r["notation"], r["activities"]) for r in rows(graph, "area-with-fewest-activities")] == [("3", "1")]
+
+
+def test_coverage_by_modality_counts_a_fact_stated_by_two_sources_once(graph):
+    by_modality = {r["modality"].rsplit("#", 1)[1]: r for r in rows(graph, "coverage-by-modality")}
+    assert by_modality["Online"]["activities"] == "8"
+    assert by_modality["Online"]["participants"] == "533"
+    assert by_modality["InPerson"]["activities"] == "1"
+
+
+def test_coverage_by_quarter(graph):
+    by_quarter = {r["quarter"]: (int(r["activities"]), int(r["participants"]))
+                  for r in rows(graph, "coverage-by-quarter", since="2023-12-01")}
+    assert by_quarter == {"2023-Q4": (2, 82), "2024-Q1": (2, 175), "2024-Q2": (3, 103),
+                          "2024-Q3": (3, 326), "2024-Q4": (6, 0)}
+
+
+def test_uninvolved_member_states(graph):
+    states = {r["iso3"] for r in rows(graph, "uninvolved-member-states")}
+    assert len(states) == 49
+    assert not states & {"TUR", "MAR", "JOR", "MYS", "IDN", "AZE", "BGD", "SAU"}
+
+
+def test_activities_involving_unesco_unevoc_and_roles(graph):
+    roles = {(r["activity"].rsplit("/", 1)[1], r["role"], r["actor"].rsplit("/", 1)[1])
+             for r in rows(graph, "activities-involving")}
+    assert roles == {
+        ("sesric-unevoc-meeting-2024", "organiser", "unesco-unevoc"),
+        ("webinar-vocational-education-business-industry-2024", "contentProvider", "unesco-unevoc"),
+        ("webinar-quality-assurance-accreditation-2024", "partner", "unesco-unevoc"),
+        ("webinar-quality-assurance-accreditation-2024", "contentProvider", "unevoc-network"),
+    }
+
+
+def test_timeline_in_a_range(graph):
+    found = [r["activity"].rsplit("/", 1)[1] for r in rows(graph, "timeline", **{"from": "2024-06-01", "to": "2024-07-31"})]
+    assert found == ["webinar-public-private-cooperation-2024", "webinar-vocational-education-business-industry-2024",
+                     "workshop-msme-green-finance-2024"]
+
+
+def test_provenance_names_both_sources_of_the_webinar(graph):
+    sources = {r["source"].rsplit("/", 1)[1] for r in rows(graph, "provenance")}
+    assert sources == {"source-oic-vet-progress-report-2024", "source-sesric-unevoc-meeting-2024"}
+    locators = {r["locator"] for r in rows(graph, "provenance")}
+    assert locators == {"item 6; lines 167-194", "paragraph 3; line 9"}
+
+
+def test_activities_missing_data_tell_source_gaps(graph):
+    missing = {(r["activity"].rsplit("/", 1)[1], r["missing"], r["notStatedInSource"]) for r in rows(graph, "activities-missing-data")}
+    assert ("tot-cybersecurity-2024", "participantCount", "true") in missing
+    assert all(flag == "true" for *_, flag in missing)
+
+
+@pytest.mark.parametrize("value", ['x" } ?s ?p ?o { "', "}", 'a\\"b', "'; DROP ALL ; '", "{ } } }"])
+def test_string_parameters_cannot_change_the_query(graph, value):
+    sparql = QUERIES["partners-of"].bind({"lang": value})
+    assert sparql.count("VALUES") == 1
+    results = run_local(graph, sparql).rows()
+    assert all("label" not in r for r in results)  # no label has that language: the value stayed a literal
+    assert len(results) == len(rows(graph, "partners-of"))
+
+
+@pytest.mark.parametrize("value", ["x> } ; DROP ALL ; <y", "<id:sesric>", "id:ses ric"])
+def test_iri_parameters_refuse_what_is_not_an_iri(value):
+    with pytest.raises(TvetKgError, match="not a valid iri"):
+        QUERIES["partners-of"].bind({"org": value})
+
+
+def test_parameter_errors():
+    with pytest.raises(TvetKgError, match="unknown parameter 'nope'"):
+        QUERIES["partners-of"].bind({"nope": "1"})
+    with pytest.raises(TvetKgError, match="not a valid xsd:date"):
+        QUERIES["timeline"].bind({"from": "2024-13-01"})
+    with pytest.raises(TvetKgError, match="unknown query"):
+        find("partner-of")
+
+
+def test_param_terms():
+    assert str(to_term("sesric", "iri", "")) == "<https://w3id.org/oic-tvet/id/sesric>"
+    assert str(to_term("id:iut", "iri", "")) == "<https://w3id.org/oic-tvet/id/iut>"
+    assert str(to_term("2024-05-29", "xsd:date", "")) == '"2024-05-29"^^<http://www.w3.org/2001/XMLSchema#date>'
+
+
+def test_required_and_typed_parameters_of_a_query_file(graph):
+    from conftest import FIXTURES
+
+    query = find(str(FIXTURES / "queries" / "activities-of-type.rq"))
+    with pytest.raises(TvetKgError, match="missing parameter type"):
+        query.bind({})
+    with pytest.raises(TvetKgError, match="not a valid xsd:nonNegativeInteger"):
+        query.bind({"type": "tvet:Webinar", "min": "-3"})
+    webinars = run_local(graph, query.bind({"type": "tvet:Webinar", "min": "100"})).rows()
+    assert [r["activity"]["value"].rsplit("/", 1)[1] for r in webinars] == ["webinar-quality-assurance-accreditation-2024"]

@@ -1,0 +1,164 @@
+"""The command line, in-process: every command works, documents itself, and fails clearly on bad input."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import FIXTURES
+
+COMMANDS = ["build", "validate", "query", "queries", "reason", "stats"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(cli, command):
+    code, out, _ = cli(command, "--help")
+    assert code == 0
+    assert "Usage:" in out and len(out) > 200
+
+
+def test_python_dash_m_runs_the_cli():
+    done = subprocess.run([sys.executable, "-m", "tvetkg", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("tvetkg ")
+
+
+def test_validate_conforms(cli):
+    code, out, _ = cli("validate")
+    assert code == 0
+    assert "conforms: 0 violations, 0 warnings" in out
+
+
+def test_validate_a_broken_file_names_node_path_and_file(cli, tmp_path, kg_copy):
+    (kg_copy / "new.ttl").write_bytes((FIXTURES / "shapes" / "ActivityShape-end-before-start.ttl").read_bytes())
+    code, out, _ = cli("validate", "--kg", kg_copy)
+    assert code == 1
+    assert "Fixture training course" in out and "tvet:startDate" in out and "new.ttl" in out
+    code, out, _ = cli("validate", "--kg", kg_copy, "--format", "json")
+    report = json.loads(out)
+    assert report["conforms"] is False
+    assert report["results"][0]["files"][0].endswith("new.ttl")
+    code, out, _ = cli("validate", "--kg", kg_copy, "--format", "turtle")
+    assert code == 1 and "sh:ValidationReport" in out
+
+
+def test_broken_turtle_names_file_and_line(cli, kg_copy):
+    (kg_copy / "broken.ttl").write_text('@prefix ex: <http://ex/> .\nex:a ex:b "unterminated .\n', encoding="utf-8")
+    for command in ("validate", "stats", "build"):
+        code, out, err = cli(command, "--kg", kg_copy)
+        assert code == 2, command
+        assert "broken.ttl:2:" in err
+        assert "Traceback" not in out + err
+
+
+def test_query_formats(cli):
+    code, out, _ = cli("query", "coverage-by-area", "--format", "csv")
+    assert code == 0
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert [r["participants"] for r in table] == ["169", "50", "80", "153"]
+    code, out, _ = cli("query", "coverage-by-area", "--format", "tsv")
+    assert code == 0 and out.splitlines()[0].startswith("?notation\t")
+    code, out, _ = cli("query", "coverage-by-area", "--format", "json")
+    assert len(json.loads(out)["results"]["bindings"]) == 4
+    code, out, _ = cli("query", "coverage-by-area", "--format", "xml")
+    assert ET.fromstring(out).tag.endswith("sparql")
+    code, out, _ = cli("query", "area-with-fewest-activities")
+    assert code == 0 and "Occupational Standards" in out and "1 row" in out
+
+
+def test_query_with_params_and_sparql_text(cli):
+    code, out, _ = cli("query", "partners-of", "--param", "org=iut", "--format", "csv")
+    assert code == 0 and "https://w3id.org/oic-tvet/id/sesric" in out
+    code, out, _ = cli("query", "--sparql", "SELECT ?l WHERE { ?o <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(LANG(?l) = ?lang) }",
+                       "--param", "o=id:iut", "--param", "lang=fr", "--format", "csv")
+    assert code == 0 and out.splitlines() == ["l", "Université islamique de technologie"]
+
+
+def test_query_with_inferred_facts(cli):
+    sparql = "SELECT ?a WHERE { ?a <https://w3id.org/oic-tvet/ontology#involves> <https://w3id.org/oic-tvet/id/iut> } ORDER BY ?a"
+    code, out, _ = cli("query", "--sparql", sparql, "--format", "csv")
+    assert code == 0 and out.splitlines() == ["a"]
+    code, out, _ = cli("query", "--sparql", sparql, "--format", "csv", "--inferred")
+    assert code == 0 and len(out.splitlines()) == 3
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "partner-of"], "unknown query 'partner-of'. Did you mean: partners-of"),
+    (["query", "--sparql", "SELECT * WHERE { ?s ?p }"], "SPARQL syntax error: error at 1:"),
+    (["query", "timeline", "--param", "from=2024-13-01"], "parameter from: '2024-13-01' is not a valid xsd:date"),
+    (["query", "partners-of", "--param", "org"], "write --param name=value"),
+    (["query", "partners-of", "--param", "nope=1"], "unknown parameter 'nope'"),
+    (["query", "missing.rq"], "missing.rq: no such query file"),
+    (["query"], "give a query NAME or .rq FILE, or --sparql TEXT"),
+    (["query", "partners-of", "--format", "yaml"], "--format 'yaml'"),
+    (["query", "partners-of", "--endpoint", "http://127.0.0.1:9/sparql"], "cannot reach the SPARQL endpoint"),
+    (["validate", "nowhere.ttl"], "nowhere.ttl: no such file or folder"),
+    (["stats", "--kg", "/nonexistent"], "/nonexistent: no such data folder"),
+])
+def test_bad_input_is_a_clear_message_and_exit_2(cli, args, message):
+    code, out, err = cli(*args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in out + err
+
+
+def test_queries_lists_the_catalogue(cli):
+    code, out, _ = cli("queries")
+    assert code == 0 and "partners-of" in out and "org:iri=id:sesric" in out
+    code, out, _ = cli("queries", "--format", "json", "--tag", "coverage")
+    listed = json.loads(out)
+    assert {q["name"] for q in listed} >= {"coverage-by-area", "area-with-fewest-activities"}
+    assert all("coverage" in q["tags"] for q in listed)
+
+
+def test_reason_writes_the_entailed_facts(cli, tmp_path):
+    code, out, _ = cli("reason", "--output", tmp_path / "inferred.nt")
+    assert code == 0 and "consistent" in out
+    lines = (tmp_path / "inferred.nt").read_text().splitlines()
+    assert len(lines) > 500 and all(line.endswith(" .") for line in lines)
+
+
+def test_reason_explains_an_inconsistency(cli, kg_copy, tmp_path):
+    (kg_copy / "wrong.ttl").write_bytes((FIXTURES / "reasoning" / "organisation-that-is-a-country.ttl").read_bytes())
+    code, out, _ = cli("reason", "--kg", kg_copy, "--output", tmp_path / "x.nt")
+    assert code == 1 and "inconsistent" in out and "id:iut" in out
+    assert not (tmp_path / "x.nt").exists()
+
+
+def test_stats(cli):
+    code, out, _ = cli("stats")
+    assert code == 0
+    assert "tvet:Activity" in out and "24" in out and "tvet:Country" in out and "59" in out
+
+
+def test_build_writes_everything(cli, tmp_path):
+    out_dir = tmp_path / "build"
+    code, out, _ = cli("build", "--out", out_dir)
+    assert code == 0, out
+    for name in ("graph.trig", "validation.ttl", "validation.json", "inferred.nt", "summary.md", "summary.json",
+                 "queries/coverage-by-area.csv", "queries/qc/dangling-reference-violation.csv"):
+        assert (out_dir / name).is_file(), name
+    summary = json.loads((out_dir / "summary.json").read_text())
+    assert summary["conforms"] and summary["consistent"] and summary["failed_checks"] == {}
+    assert summary["queries"]["coverage-by-area"] == 4
+
+
+def test_build_of_a_non_conforming_graph_exits_1_and_keeps_the_report(cli, tmp_path, kg_copy):
+    (kg_copy / "new.ttl").write_bytes((FIXTURES / "shapes" / "ActivityShape-missing-source.ttl").read_bytes())
+    code, out, _ = cli("build", "--kg", kg_copy, "--out", tmp_path / "build")
+    assert code == 1 and "does NOT conform" in out
+    report = json.loads((tmp_path / "build" / "validation.json").read_text())
+    assert any(r["path"] == "tvet:source" for r in report["results"])
+
+
+def test_a_failed_build_leaves_the_previous_build(cli, tmp_path, kg_copy):
+    out_dir = tmp_path / "build"
+    assert cli("build", "--kg", kg_copy, "--out", out_dir)[0] == 0
+    before = (out_dir / "summary.json").read_text()
+    (kg_copy / "broken.trig").write_text("<a> <b> ", encoding="utf-8")
+    assert cli("build", "--kg", kg_copy, "--out", out_dir)[0] == 2
+    assert (out_dir / "summary.json").read_text() == before
+    assert not (tmp_path / "build.partial").exists()

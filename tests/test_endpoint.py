@@ -1,0 +1,58 @@
+"""`tvetkg query --endpoint`: the same rows from a real SPARQL 1.1 server as from the embedded store."""
+
+import pytest
+
+from servers import oxigraph_server, upload_trig
+from tvetkg.build import _write_merged
+from tvetkg.catalogue import catalogue
+from tvetkg.errors import TvetKgError
+from tvetkg.query import run_local, run_remote
+
+pytestmark = pytest.mark.server
+QUERIES = catalogue()
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory, graph):
+    tmp = tmp_path_factory.mktemp("oxigraph")
+    _write_merged(tmp / "graph.trig", graph.ontology, graph.files)
+    with oxigraph_server(tmp) as base:
+        upload_trig(base, tmp / "graph.trig")
+        yield base + "/query"
+
+
+def _value(term):
+    # GROUP_CONCAT's order is undefined in SPARQL: compare the concatenated parts as a set.
+    value = term["value"]
+    return " | ".join(sorted(value.split(" | "))) if " | " in value else value
+
+
+def _rows(results):
+    return sorted(tuple(sorted((k, v["type"], _value(v), v.get("datatype", ""), v.get("xml:lang", ""))
+                               for k, v in row.items())) for row in results.rows())
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_catalogue_query_gives_the_same_rows_remotely(graph, endpoint, name):
+    text = QUERIES[name].bind({})
+    assert _rows(run_remote(endpoint, text)) == _rows(run_local(graph, text))
+
+
+def test_cli_against_the_endpoint(cli, endpoint):
+    code, out, _ = cli("query", "coverage-by-area", "--endpoint", endpoint, "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[1].startswith("1,")
+
+
+def test_construct_remotely(graph, endpoint):
+    text = "CONSTRUCT { ?a ?p ?o } WHERE { VALUES ?a { <https://w3id.org/oic-tvet/id/tot-cybersecurity-2024> } ?a ?p ?o }"
+    remote = set(run_remote(endpoint, text).ntriples.splitlines())
+    local = set(run_local(graph, text).ntriples.splitlines())
+    assert remote == local and len(local) > 10
+
+
+def test_an_endpoint_error_is_reported(endpoint):
+    with pytest.raises(TvetKgError, match="SPARQL syntax error"):
+        run_remote(endpoint, "SELECT * WHERE { ?s ?p }")
+    with pytest.raises(TvetKgError, match="HTTP 404|refused the query"):
+        run_remote(endpoint.replace("/query", "/nowhere"), "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
