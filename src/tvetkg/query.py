@@ -78,6 +78,8 @@ def run_remote(endpoint: str, sparql: str, timeout: float = 60, credentials: tup
     is_graph = isinstance(parsed, ox.QueryTriples)
     client = SPARQLWrapper(endpoint)
     client.setQuery(sparql)
+    # SPARQLWrapper guesses the query form from the text, comments included; Oxigraph's parse knows it.
+    client.queryType = "CONSTRUCT" if is_graph else "ASK" if isinstance(parsed, ox.QueryBoolean) else "SELECT"
     client.setMethod("POST")
     client.setTimeout(int(timeout))
     if credentials:
@@ -87,7 +89,6 @@ def run_remote(endpoint: str, sparql: str, timeout: float = 60, credentials: tup
         client.addCustomHttpHeader("Accept", "application/n-triples")
     else:
         client.setReturnFormat(JSON)
-        # SPARQLWrapper guesses the query form from the text, comments included; say what we want.
         client.addCustomHttpHeader("Accept", "application/sparql-results+json")
     try:
         response = client.query().response.read()
