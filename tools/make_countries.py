@@ -48,7 +48,7 @@ def _turtle_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def main():
+def main(out: Path = OUT) -> None:
     translations = {
         lang: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
         for lang in ("ar", "fr")
@@ -77,8 +77,8 @@ def main():
             '    tvet:source id:source-reference-data ; tvet:sourceLocator "countries: ISO 3166-1' + (", OIC membership" if member else "") + '" .',
         ]
     lines.append("}")
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {OUT}")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

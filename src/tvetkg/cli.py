@@ -270,7 +270,8 @@ def queries(
         out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False, highlight=False)
         return
     table = Table()
-    for column in ("name", "summary", "parameters", "tags"):
+    table.add_column("name", no_wrap=True)
+    for column in ("summary", "parameters", "tags"):
         table.add_column(column, overflow="fold")
     for q in found:
         params = ", ".join(

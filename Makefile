@@ -1,0 +1,29 @@
+# tvet-kg: `make build` runs the main job, `make test` the test suite.
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+
+.PHONY: help install build test countries clean
+
+help:  ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/tvetkg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,dev]'
+	touch $@
+
+install: $(BIN)/tvetkg  ## Create .venv and install tvetkg with its test dependencies
+
+build: install  ## Validate, reason, run the catalogue and write build/
+	$(BIN)/tvetkg build
+
+test: install  ## Run the test suite
+	$(BIN)/python -m pytest
+
+countries: install  ## Regenerate kg/reference-countries.trig from ISO 3166-1
+	$(BIN)/python tools/make_countries.py
+
+clean:  ## Remove build outputs
+	rm -rf build build.partial build.old dist

@@ -1,0 +1,81 @@
+"""The README: every command is documented, and its examples run and show what they claim."""
+
+import re
+import shlex
+import shutil
+import sys
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+from tvetkg import paths
+from tvetkg.cli import app
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+def _examples():
+    """Each `$ tvetkg ...` line of the README with the output shown under it."""
+    examples = []
+    for block in re.findall(r"^```[a-z]*\n(.*?)^```", README, re.S | re.M):
+        for chunk in re.split(r"^(?=\$ )", block, flags=re.M):
+            if chunk.startswith("$ tvetkg "):
+                command, _, shown = chunk.partition("\n")
+                examples.append((command[2:], shown))
+    return examples
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_is_documented(command):
+    assert f"### `tvetkg {command}" in README
+
+
+def test_the_readme_set_up_commands_are_the_makefile_targets():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "make build" in README and "make test" in README
+    assert "\nbuild:" in makefile and "\ntest:" in makefile
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize("command, shown", _examples(), ids=[c for c, _ in _examples()])
+def test_readme_example(cli, tmp_path, monkeypatch, command, shown):
+    monkeypatch.chdir(tmp_path)
+    my_kg = tmp_path / "my-kg"
+    shutil.copytree(paths.kg_dir(), my_kg)
+    shutil.copy(FIXTURES / "shapes" / "ActivityShape-end-before-start.ttl", my_kg / "new.ttl")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "bad.ttl").write_text('@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:d ex:e "unterminated .\nex:f ex:g ex:h .\n')
+    args = shlex.split(command)[1:]
+    code, out, err = cli(*args)
+    errors = [line for line in shown.splitlines() if line.startswith("error:")]
+    if errors:
+        assert code == 2
+        assert err.strip() == errors[0]
+        return
+    assert code == (1 if "does not conform" in shown else 0), out + err
+    if "--format csv" in command:
+        assert out.splitlines() == shown.strip().splitlines()
+    else:
+        for line in shown.splitlines():
+            words = re.findall(r"[\w:.-]+", line)
+            if words and "…" not in line and not line.startswith(("seconds", "written")):
+                for word in words:
+                    assert word in out, f"{word!r} of the README is not in the output"
+
+
+def test_countries_regenerate_identically(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    import make_countries
+
+    out = tmp_path / "countries.trig"
+    make_countries.main(out)
+    assert out.read_text(encoding="utf-8") == (paths.kg_dir() / "reference-countries.trig").read_text(encoding="utf-8")
+
+
+def test_the_data_ships_with_the_package():
+    root = paths.data_root()
+    assert (root / "ontology" / "tvet.ttl").is_file()
+    assert list((root / "shapes").glob("*.shape.ttl"))
+    assert list((root / "queries").glob("*.rq"))
+    assert list((root / "kg").glob("*.trig"))
