@@ -109,3 +109,18 @@ def test_a_source_that_does_not_state_a_value_silences_the_warning(context):
     declared = rdflib.Graph().parse(data="""@prefix tvet: <https://w3id.org/oic-tvet/ontology#> .
         <https://w3id.org/oic-tvet/id/fixture-course> tvet:notStated tvet:modality .""", format="turtle")
     assert _report(context, "CapacityBuildingActivityShape-missing-modality", declared).results == []
+
+
+def test_every_shape_says_what_it_checks_and_how_to_fix_it():
+    from rdflib.namespace import RDF, RDFS, SH
+
+    shapes = shapes_graph(shapes_files())
+    property_shapes = set(shapes.objects(None, SH.property)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    for shape in property_shapes:
+        for term in (SH.name, SH.description, SH.severity):
+            assert shapes.value(shape, term) is not None, (shape, term)
+        messages = list(shapes.objects(shape, SH.message)) + [
+            m for c in shapes.objects(shape, SH.sparql) for m in shapes.objects(c, SH.message)]
+        assert messages, shape
+    for shape in shapes.subjects(RDF.type, SH.NodeShape):
+        assert shapes.value(shape, RDFS.label) is not None, shape
