@@ -1,5 +1,7 @@
 """The SPARQL catalogue: headers, every query runs, answers equal the seed's facts, parameters are safe."""
 
+import re
+
 import pytest
 
 from tvetkg.catalogue import catalogue, find, to_term
@@ -158,3 +160,27 @@ def test_required_and_typed_parameters_of_a_query_file(graph):
         query.bind({"type": "tvet:Webinar", "min": "-3"})
     webinars = run_local(graph, query.bind({"type": "tvet:Webinar", "min": "100"})).rows()
     assert [r["activity"]["value"].rsplit("/", 1)[1] for r in webinars] == ["webinar-quality-assurance-accreditation-2024"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in QUERIES.items() if any(p.name == "lang" for p in q.params)))
+@pytest.mark.parametrize("lang", ["ar", "en", "fr"])
+def test_label_columns_are_filled_in_every_language(graph, name, lang):
+    """A label filter nested in an OPTIONAL cannot see ?lang: such a column would stay empty."""
+    results = run_local(graph, QUERIES[name].bind({"lang": lang}))
+    found = results.rows()
+    for variable in results.variables():
+        if found and variable in ("label", "title", "area", "country", "name"):
+            assert any(variable in row for row in found), f"{name}: ?{variable} never bound for lang={lang}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in QUERIES.items() if q.params))
+def test_no_optional_parameter_is_bound_again_in_its_query(name):
+    """An optional parameter bound again by `AS ?p` or projected would defeat its own FILTER (!BOUND(?p) || ...)."""
+    query = QUERIES[name]
+    body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
+    select = body[body.upper().index("SELECT"):body.upper().index("WHERE")]
+    for param in query.params:
+        if f"BOUND(?{param.name})" not in body:
+            continue
+        assert f"AS ?{param.name})" not in body, f"{name}: ?{param.name} is bound again"
+        assert not re.search(rf"\?{param.name}\b", select), f"{name}: ?{param.name} is projected"
