@@ -11,7 +11,7 @@ import pytest
 
 from conftest import FIXTURES
 
-COMMANDS = ["build", "validate", "query", "queries", "reason", "stats"]
+COMMANDS = ["build", "validate", "query", "queries", "reason", "network", "stats"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -139,7 +139,9 @@ def test_build_writes_everything(cli, tmp_path):
     code, out, _ = cli("build", "--out", out_dir)
     assert code == 0, out
     for name in ("graph.trig", "validation.ttl", "validation.json", "inferred.nt", "summary.md", "summary.json",
-                 "queries/coverage-by-area.csv", "queries/qc/dangling-reference-violation.csv"):
+                 "queries/coverage-by-area.csv", "queries/qc/dangling-reference-violation.csv",
+                 "network/organisations.graphml", "network/bipartite.gexf", "network/countries.html",
+                 "network/organisations.png"):
         assert (out_dir / name).is_file(), name
     summary = json.loads((out_dir / "summary.json").read_text())
     assert summary["conforms"] and summary["consistent"] and summary["failed_checks"] == {}

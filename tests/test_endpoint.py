@@ -56,3 +56,12 @@ def test_an_endpoint_error_is_reported(endpoint):
         run_remote(endpoint, "SELECT * WHERE { ?s ?p }")
     with pytest.raises(TvetKgError, match="HTTP 404|refused the query"):
         run_remote(endpoint.replace("/query", "/nowhere"), "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+
+
+def test_the_network_from_the_endpoint_equals_the_local_one(graph, endpoint):
+    from tvetkg.network import Filters, build_network, fetch
+
+    local = build_network("organisations", *fetch(lambda q: run_local(graph, q), Filters()))
+    remote = build_network("organisations", *fetch(lambda q: run_remote(endpoint, q), Filters()))
+    assert {(u, v, d["weight"]) for u, v, d in local.edges(data=True)} == \
+        {(u, v, d["weight"]) for u, v, d in remote.edges(data=True)}

@@ -95,6 +95,14 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
                 summary.failed_checks[name] = rows
         lap("queries")
 
+        step("networks")
+        from tvetkg.network import KINDS, Filters, build_network, export, fetch
+
+        rows, orgs = fetch(lambda sparql: run_local(graph, sparql), Filters())
+        for kind in KINDS:
+            export(build_network(kind, rows, orgs), staging / "network", kind, title=f"{kind} network")
+        lap("networks")
+
         step("summary")
         _write_summary(staging, summary)
     except BaseException:

@@ -316,6 +316,85 @@ def reason(
 
 
 @app.command()
+def network(
+    kind: Annotated[str, typer.Option("--kind", help="organisations, bipartite (organisation–activity), countries, or all.")] = "organisations",
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the files into.")] = Path("build/network"),
+    fmt: Annotated[str, typer.Option("--format", help="Comma-separated: graphml, gexf, json, png, svg, html; or all.")] = "all",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the labels: ar, en or fr.")] = "en",
+    colour: Annotated[str, typer.Option("--colour", help="Colour nodes by type or community.")] = "type",
+    area: Annotated[Optional[str], typer.Option("--area", help="Only activities of this cooperation area (1-4).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only activities starting on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Only activities starting on or before this date.")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="Only this role: organiser, partner, contentProvider, funder.")] = None,
+    activity_type: Annotated[Optional[str], typer.Option("--type", help="Only activities of this type (Webinar, TrainingCourse, Workshop...).")] = None,
+    top: Annotated[int, typer.Option("--top", help="Rows of the ranking to print.")] = 15,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Build from a SPARQL 1.1 endpoint instead of the embedded store.")] = None,
+    kg: KgOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Build the partner networks with networkx, rank the organisations, and export them.
+
+    Organisations are linked when involved in the same activity (weight: shared
+    activities; edges carry roles, titles and dates); the bipartite network links
+    organisations to activities; the country network links countries whose
+    organisations shared an activity. Nodes carry label, type, country, acronym,
+    degree, weighted degree, betweenness, PageRank and Louvain community. Writes
+    GraphML and GEXF (Gephi, Cytoscape), node-link JSON, PNG, SVG and an interactive
+    HTML page that works offline.
+    """
+    from tvetkg.network import FORMATS, KINDS, Filters, build_network, export, fetch, ranking
+
+    try:
+        kinds = KINDS if kind == "all" else [kind]
+        formats = FORMATS if fmt == "all" else [f.strip() for f in fmt.split(",") if f.strip()]
+        if lang not in ("ar", "en", "fr"):
+            raise TvetKgError(f"--lang {lang!r}: use ar, en or fr")
+        if colour not in ("type", "community"):
+            raise TvetKgError(f"--colour {colour!r}: use type or community")
+        rows, orgs = fetch(_runner(endpoint, kg, store), Filters(lang, area, since, until, role, activity_type))
+        for name in kinds:
+            graph = build_network(name, rows, orgs)
+            title = _network_title(name, area, since, until, role, activity_type)
+            written = export(graph, out_dir, name, formats, colour, lang, title)
+            _print_ranking(graph, title, top)
+            out.print("written  " + "  ".join(str(p) for p in written), highlight=False)
+    except TvetKgError as error:
+        _fail(error)
+
+
+def _runner(endpoint, kg, store):
+    from tvetkg.query import run_local, run_remote
+
+    if endpoint:
+        return lambda sparql: run_remote(endpoint, sparql)
+    from tvetkg.store import open_graph
+
+    graph = open_graph(kg, store)
+    return lambda sparql: run_local(graph, sparql)
+
+
+def _network_title(kind, area, since, until, role, activity_type) -> str:
+    parts = [f"{kind} network"]
+    for name, value in (("area", area), ("since", since), ("until", until), ("role", role), ("type", activity_type)):
+        if value:
+            parts.append(f"{name} {value}")
+    return ", ".join(parts)
+
+
+def _print_ranking(graph, title, top) -> None:
+    from tvetkg.network import ranking
+
+    table = Table(title=f"{title}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+    for column in ("#", "node", "type", "country", "degree", "weighted", "betweenness", "PageRank", "community"):
+        table.add_column(column, overflow="fold")
+    for rank, (node, d) in enumerate(ranking(graph)[:top], 1):
+        table.add_row(str(rank), d.get("acronym") or d["label"], d.get("type", ""), d.get("country", ""),
+                      str(d["degree"]), str(d["weighted_degree"]), f"{d['betweenness']:.3f}",
+                      f"{d['pagerank']:.3f}", str(d["community"] + 1))
+    out.print(table)
+
+
+@app.command()
 def stats(kg: KgOption = None, store: StoreOption = None) -> None:
     """Statements, resources per class, statements per source document, label coverage per language."""
     from tvetkg.catalogue import catalogue

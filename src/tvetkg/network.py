@@ -1,0 +1,235 @@
+"""Partner networks, built with networkx from the graph's involvements, measured and exported.
+
+Three networks, all from the rows of `queries/network/involvements.rq` and
+`queries/network/organisations.rq` (so they build the same from the embedded store
+or an --endpoint):
+
+- organisations: linked when involved in the same activity; weight = shared activities;
+- bipartite: organisations and activities, linked by the roles played;
+- countries: linked when organisations based in them shared an activity.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import networkx as nx
+
+from tvetkg.catalogue import catalogue
+from tvetkg.errors import TvetKgError
+from tvetkg.namespaces import shorten
+
+KINDS = ("organisations", "bipartite", "countries")
+FORMATS = ("graphml", "gexf", "json", "png", "svg", "html")
+ROLES = ("organiser", "partner", "contentProvider", "funder")
+SEP = " | "
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What part of the graph to draw; `None` means no restriction."""
+
+    lang: str = "en"
+    area: str | None = None
+    since: str | None = None
+    until: str | None = None
+    role: str | None = None
+    type: str | None = None
+
+    def params(self) -> dict[str, str]:
+        values = {"lang": self.lang}
+        if self.area:
+            values["area"] = self.area if ":" in self.area else f"id:cooperation-area-{self.area}"
+        if self.role:
+            if self.role not in ROLES:
+                raise TvetKgError(f"--role {self.role!r}: use one of {', '.join(ROLES)}")
+            values["role"] = f"tvet:{self.role}"
+        if self.type:
+            values["type"] = self.type if ":" in self.type else f"tvet:{self.type}"
+        for name in ("since", "until"):
+            if getattr(self, name):
+                values[name] = getattr(self, name)
+        return values
+
+
+def fetch(run, filters: Filters) -> tuple[list[dict], dict[str, dict]]:
+    """The involvement rows and the organisations' attributes; `run(sparql)` is a local or remote query runner."""
+    queries = catalogue()
+    params = filters.params()
+    rows = [_plain(r) for r in run(queries["network/involvements"].bind(params)).rows()]
+    orgs = {}
+    for row in run(queries["network/organisations"].bind({"lang": filters.lang})).rows():
+        row = _plain(row)
+        orgs[row["org"]] = row
+    return rows, orgs
+
+
+def _plain(row: dict) -> dict:
+    return {k: v["value"] for k, v in row.items()}
+
+
+def _org_node(org: str, orgs: dict) -> dict:
+    info = orgs.get(org, {})
+    return {
+        "kind": "organisation",
+        "label": info.get("label", shorten(org)),
+        "type": info.get("type", ""),
+        "acronym": info.get("acronym", ""),
+        "country": info.get("country", ""),
+        "country_label": info.get("countryLabel", ""),
+        "iri": org,
+    }
+
+
+def _activities(rows: list[dict]) -> dict[str, dict]:
+    """Each activity with its title, date, type, area and {organisation: set of roles}."""
+    activities: dict[str, dict] = {}
+    for row in rows:
+        activity = activities.setdefault(row["activity"], {
+            "title": row.get("title", shorten(row["activity"])), "start": row.get("start", ""),
+            "type": row.get("activityType", ""), "area": row.get("areaNotation", ""), "roles": defaultdict(set)})
+        activity["roles"][row["org"]].add(row["roleName"])
+    return activities
+
+
+def organisation_network(rows: list[dict], orgs: dict) -> nx.Graph:
+    graph = nx.Graph(kind="organisations")
+    activities = _activities(rows)
+    for activity in activities.values():
+        for org in activity["roles"]:
+            graph.add_node(shorten(org), **_org_node(org, orgs))
+    for key in sorted(activities):
+        activity = activities[key]
+        for a, b in combinations(sorted(activity["roles"]), 2):
+            u, v = shorten(a), shorten(b)
+            pair = "–".join(sorted(["/".join(sorted(activity["roles"][a])), "/".join(sorted(activity["roles"][b]))]))
+            if graph.has_edge(u, v):
+                edge = graph.edges[u, v]
+                edge["weight"] += 1
+                edge["activities"] += SEP + activity["title"]
+                edge["dates"] += SEP + activity["start"]
+                if pair not in edge["roles"].split(SEP):
+                    edge["roles"] += SEP + pair
+            else:
+                graph.add_edge(u, v, weight=1, activities=activity["title"], dates=activity["start"], roles=pair)
+    return graph
+
+
+def bipartite_network(rows: list[dict], orgs: dict) -> nx.Graph:
+    graph = nx.Graph(kind="bipartite")
+    for key, activity in sorted(_activities(rows).items()):
+        node = shorten(key)
+        graph.add_node(node, kind="activity", bipartite=1, label=activity["title"], type=activity["type"],
+                       start=activity["start"], area=activity["area"], acronym="", country="", country_label="", iri=key)
+        for org, roles in activity["roles"].items():
+            graph.add_node(shorten(org), bipartite=0, **_org_node(org, orgs))
+            graph.add_edge(shorten(org), node, weight=1, roles="/".join(sorted(roles)))
+    return graph
+
+
+def country_network(rows: list[dict], orgs: dict) -> nx.Graph:
+    graph = nx.Graph(kind="countries")
+    shared: dict[tuple, list] = defaultdict(list)
+    organisations: dict[str, set] = defaultdict(set)
+    for key in sorted(activities := _activities(rows)):
+        activity = activities[key]
+        countries = set()
+        for org in activity["roles"]:
+            info = orgs.get(org, {})
+            if info.get("country"):
+                countries.add(info["country"])
+                organisations[info["country"]].add(org)
+                graph.add_node(info["country"], kind="country", label=info.get("countryLabel", info["country"]),
+                               type="Country", acronym="", country=info["country"],
+                               country_label=info.get("countryLabel", ""), iri="")
+        for a, b in combinations(sorted(countries), 2):
+            shared[(a, b)].append(activity)
+    for node in graph.nodes:
+        graph.nodes[node]["organisations"] = len(organisations[node])
+    for (a, b), items in shared.items():
+        graph.add_edge(a, b, weight=len(items), activities=SEP.join(i["title"] for i in items),
+                       dates=SEP.join(i["start"] for i in items), roles="")
+    return graph
+
+
+BUILDERS = {"organisations": organisation_network, "bipartite": bipartite_network, "countries": country_network}
+
+
+def build_network(kind: str, rows: list[dict], orgs: dict) -> nx.Graph:
+    if kind not in BUILDERS:
+        raise TvetKgError(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
+    graph = BUILDERS[kind](rows, orgs)
+    if graph.number_of_nodes() == 0:
+        raise TvetKgError("no organisation took part in an activity that matches the filters")
+    measure(graph)
+    return graph
+
+
+def measure(graph: nx.Graph) -> None:
+    """Degree, weighted degree, betweenness, PageRank, Louvain community and a layout, onto the nodes."""
+    for u, v, data in graph.edges(data=True):
+        data["distance"] = 1.0 / data["weight"]
+    betweenness = nx.betweenness_centrality(graph, weight="distance", normalized=True)
+    pagerank = nx.pagerank(graph, weight="weight") if graph.number_of_edges() else {n: 1 / len(graph) for n in graph}
+    groups = nx.community.louvain_communities(graph, weight="weight", seed=42) if graph.number_of_edges() else [set(graph)]
+    ordered = sorted(groups, key=lambda g: (-len(g), sorted(g)))
+    community = {node: index for index, group in enumerate(ordered) for node in group}
+    layout = nx.spring_layout(graph, weight="weight", seed=42, k=1.6 / max(len(graph), 1) ** 0.5)
+    for node, data in graph.nodes(data=True):
+        data["degree"] = graph.degree(node)
+        data["weighted_degree"] = graph.degree(node, weight="weight")
+        data["betweenness"] = round(betweenness[node], 6)
+        data["pagerank"] = round(pagerank[node], 6)
+        data["community"] = community[node]
+        data["x"], data["y"] = (round(float(c), 4) for c in layout[node])
+
+
+def ranking(graph: nx.Graph) -> list[tuple[str, dict]]:
+    """Nodes by PageRank, then weighted degree, then betweenness, then label."""
+    return sorted(graph.nodes(data=True),
+                  key=lambda item: (-item[1]["pagerank"], -item[1]["weighted_degree"], -item[1]["betweenness"],
+                                    item[1]["label"]))
+
+
+def export(graph: nx.Graph, out_dir: Path, name: str, formats=FORMATS, colour_by: str = "type",
+           lang: str = "en", title: str = "") -> list[Path]:
+    """Write the network in each format; returns the files written."""
+    from tvetkg import draw, page
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        path = out_dir / f"{name}.{fmt}"
+        if fmt == "graphml":
+            nx.write_graphml(graph, path)
+        elif fmt == "gexf":
+            nx.write_gexf(_with_viz(graph, colour_by), path)
+        elif fmt == "json":
+            path.write_text(json.dumps(nx.node_link_data(graph, edges="links"), ensure_ascii=False, indent=1),
+                            encoding="utf-8")
+        elif fmt in ("png", "svg"):
+            draw.draw(graph, path, colour_by=colour_by, title=title)
+        elif fmt == "html":
+            page.write(graph, path, colour_by=colour_by, lang=lang, title=title)
+        else:
+            raise TvetKgError(f"--format {fmt!r}: use {', '.join(FORMATS)} or all")
+        written.append(path)
+    return written
+
+
+def _with_viz(graph: nx.Graph, colour_by: str) -> nx.Graph:
+    """A copy with Gephi's viz attributes: colour, size and position."""
+    from tvetkg.draw import colours
+
+    copy = graph.copy()
+    palette = colours(graph, colour_by)
+    top = max(d["pagerank"] for _, d in graph.nodes(data=True))
+    for node, data in copy.nodes(data=True):
+        r, g, b = (int(palette[node][i:i + 2], 16) for i in (1, 3, 5))
+        data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0},
+                       "size": round(5 + 25 * data["pagerank"] / top, 2),
+                       "position": {"x": data["x"] * 500, "y": data["y"] * 500, "z": 0.0}}
+    return copy

@@ -1,0 +1,175 @@
+"""Partner networks: edges and weights equal the seed's facts, rankings, and every export reads back."""
+
+import csv
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from itertools import combinations
+
+import networkx as nx
+import pytest
+
+from conftest import DATA
+from tvetkg.network import FORMATS, Filters, build_network, export, fetch, ranking
+from tvetkg.query import run_local
+
+
+@pytest.fixture(scope="module")
+def involvements(graph):
+    return fetch(lambda sparql: run_local(graph, sparql), Filters())
+
+
+@pytest.fixture(scope="module")
+def organisations(involvements):
+    return build_network("organisations", *involvements)
+
+
+def _expected_weights(only_area=None):
+    """Pairs of organisations per activity, from the table of seed facts."""
+    weights = Counter()
+    for row in csv.DictReader((DATA / "seed-activities.csv").open(encoding="utf-8")):
+        if only_area and row["area"] != only_area:
+            continue
+        orgs = set()
+        for column in ("organisers", "partners", "content_providers", "funders"):
+            orgs |= {f"id:{o}" for o in row[column].split("|") if o}
+        for pair in combinations(sorted(orgs), 2):
+            weights[pair] += 1
+    return weights
+
+
+def test_organisation_edges_and_weights_equal_the_seed_facts(organisations):
+    found = Counter({tuple(sorted((u, v))): d["weight"] for u, v, d in organisations.edges(data=True)})
+    assert found == _expected_weights()
+    assert organisations.edges["id:sesric", "id:iut"]["weight"] == 2
+    assert organisations.edges["id:sesric", "id:unesco-unevoc"]["weight"] == 3
+
+
+def test_edges_carry_roles_titles_and_dates(organisations):
+    edge = organisations.edges["id:sesric", "id:iut"]
+    assert edge["dates"] == "2024-10-18 | 2024-10-22"
+    assert "Training of trainers on cybersecurity" in edge["activities"]
+    assert "organiser" in edge["roles"] and "partner" in edge["roles"]
+
+
+def test_sesric_is_the_most_central(organisations):
+    (first, data), *_ = ranking(organisations)
+    assert first == "id:sesric"
+    for measure in ("degree", "weighted_degree", "betweenness", "pagerank"):
+        assert data[measure] == max(d[measure] for _, d in organisations.nodes(data=True)), measure
+
+
+def test_nodes_carry_their_attributes(organisations):
+    iut = organisations.nodes["id:iut"]
+    assert (iut["label"], iut["type"], iut["country"], iut["acronym"]) == (
+        "Islamic University of Technology", "University", "BGD", "IUT")
+    assert {d["community"] for _, d in organisations.nodes(data=True)} >= {0, 1}
+
+
+def test_filters(graph):
+    run = lambda sparql: run_local(graph, sparql)
+    area3 = build_network("organisations", *fetch(run, Filters(area="3")))
+    assert Counter({tuple(sorted((u, v))): d["weight"] for u, v, d in area3.edges(data=True)}) == _expected_weights("3")
+    partners = build_network("organisations", *fetch(run, Filters(role="partner")))
+    assert "id:sesric" not in partners  # SESRIC organises; it is nobody's partner
+    assert {tuple(sorted(e)) for e in partners.edges} == {("id:iut", "id:turkiye-ministry-national-education")}
+    webinars = build_network("organisations", *fetch(run, Filters(type="Webinar", since="2024-07-01")))
+    assert "id:unesco-unevoc" in webinars and "id:malaysia-ministry-education" not in webinars
+
+
+def test_bipartite_and_country_networks(involvements):
+    bipartite = build_network("bipartite", *involvements)
+    assert bipartite.nodes["id:tot-cybersecurity-2024"]["bipartite"] == 1
+    assert bipartite.edges["id:iut", "id:tot-cybersecurity-2024"]["roles"] == "contentProvider/partner"
+    assert nx.is_bipartite(bipartite)
+    countries = build_network("countries", *involvements)
+    assert countries.edges["TUR", "BGD"]["weight"] == 2
+    assert ranking(countries)[0][0] == "TUR"
+    assert countries.nodes["TUR"]["label"] == "Türkiye"
+
+
+def _same(a, b) -> bool:
+    """Equal as text, or as numbers (GEXF stores every edge weight as a float)."""
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+
+
+def _same_graph(original, read):
+    assert set(original.nodes) == set(read.nodes)
+    assert {tuple(sorted(e)) for e in original.edges} == {tuple(sorted(e)) for e in read.edges}
+    for node, data in original.nodes(data=True):
+        for key, value in data.items():
+            assert _same(read.nodes[node][key], value), (node, key)
+    for u, v, data in original.edges(data=True):
+        for key, value in data.items():
+            assert _same(read.edges[u, v][key], value), (u, v, key)
+
+
+def test_exports_read_back_with_every_node_edge_and_attribute(organisations, tmp_path):
+    paths = {p.suffix[1:]: p for p in export(organisations, tmp_path, "organisations")}
+    assert set(paths) == set(FORMATS)
+    _same_graph(organisations, nx.read_graphml(paths["graphml"]))
+    _same_graph(organisations, nx.read_gexf(paths["gexf"]))
+    _same_graph(organisations, nx.node_link_graph(json.loads(paths["json"].read_text()), edges="links"))
+    assert ET.parse(paths["svg"]).getroot().tag.endswith("svg")
+
+
+def test_the_html_page_is_self_contained(organisations, tmp_path):
+    (page,) = export(organisations, tmp_path, "organisations", ["html"], lang="ar", title="شبكة الشركاء")
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"(https?:)?//[\w.-]+\.\w", text), "an external URL"
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", text)
+    assert 'dir="rtl"' in text and "شبكة الشركاء" in text
+    payload = re.search(r'<script id="network-data" type="application/json">(.*?)</script>', text, re.S).group(1)
+    data = json.loads(payload)
+    assert {n["id"] for n in data["nodes"]} == set(organisations.nodes)
+    assert len(data["links"]) == organisations.number_of_edges()
+
+
+def test_the_png_is_a_sensible_picture(organisations, tmp_path):
+    from PIL import Image, ImageStat
+
+    (png,) = export(organisations, tmp_path, "organisations", ["png"])
+    assert png.stat().st_size > 50_000
+    with Image.open(png) as image:
+        assert 1000 <= image.width <= 4000 and 800 <= image.height <= 4000
+        assert max(ImageStat.Stat(image.convert("L")).stddev) > 10  # not blank
+
+
+def test_matplotlib_shapes_arabic():
+    """Joined Arabic must not render like the same letters kept apart (zero-width non-joiners)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.ft2font
+    import matplotlib.pyplot as plt
+    from PIL import Image, ImageChops
+
+    assert hasattr(matplotlib.ft2font, "__libraqm_version__")
+
+    def render(text):
+        fig = plt.figure(figsize=(3, 1), dpi=100)
+        fig.text(0.5, 0.5, text, fontsize=20, ha="center", va="center")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+        return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+
+    word = "الجامعة"
+    assert ImageChops.difference(render(word), render("\u200c".join(word))).getbbox() is not None
+
+
+def test_cli_network(cli, tmp_path):
+    code, out, _ = cli("network", "--out", tmp_path, "--top", "3")
+    assert code == 0
+    assert re.search(r"1 │ SESRIC", out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"organisations.{f}" for f in FORMATS)
+    code, _, err = cli("network", "--kind", "everything")
+    assert code == 2 and "--kind 'everything'" in err
+    code, _, err = cli("network", "--area", "3", "--since", "2030-01-01")
+    assert code == 2 and "no organisation took part" in err
