@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,27 +27,25 @@ def _oxigraph_binary() -> str:
 
 
 @contextmanager
-def oxigraph_server(tmp_path: Path):
-    """An Oxigraph server whose default graph is the union of its named graphs; yields its base URL."""
-    port = free_port()
-    log = open(tmp_path / "oxigraph.log", "wb")
-    process = subprocess.Popen(
-        [_oxigraph_binary(), "serve", "--location", str(tmp_path / "oxigraph-data"),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+def _process(command: list[str], log_path: Path, ready_url: str, expect_status: int = 200):
+    """Start a server process, wait until `ready_url` answers, and stop it by its PID."""
+    log = open(log_path, "ab")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(base + "/query?query=ASK%7B%7D", timeout=1).read()
+                urllib.request.urlopen(ready_url, timeout=1).read()
                 break
+            except urllib.error.HTTPError as error:
+                if error.code == expect_status:
+                    break
             except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph did not start: {(tmp_path / 'oxigraph.log').read_text()}")
-                time.sleep(0.1)
-        yield base
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{command[0]} did not start: {log_path.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield process.pid
     finally:
         os.kill(process.pid, signal.SIGTERM)
         try:
@@ -55,6 +54,27 @@ def oxigraph_server(tmp_path: Path):
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
+
+
+@contextmanager
+def oxigraph_server(tmp_path: Path, location: Path | None = None, port: int | None = None):
+    """An Oxigraph server whose default graph is the union of its named graphs; yields its base URL."""
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [_oxigraph_binary(), "serve", "--location", str(location or tmp_path / "oxigraph-data"),
+               "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    with _process(command, tmp_path / "oxigraph.log", base + "/query?query=ASK%7B%7D"):
+        yield base
+
+
+@contextmanager
+def auth_proxy(tmp_path: Path, upstream: str, user: str, password: str):
+    """The authenticating reverse proxy of authproxy.py in front of `upstream`; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, str(Path(__file__).with_name("authproxy.py")), str(port), upstream, user, password]
+    with _process(command, tmp_path / "proxy.log", base + "/query", expect_status=401):
+        yield base
 
 
 def upload_trig(base: str, path: Path) -> None:

@@ -23,6 +23,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -392,6 +393,66 @@ def _print_ranking(graph, title, top) -> None:
                       str(d["degree"]), str(d["weighted_degree"]), f"{d['betweenness']:.3f}",
                       f"{d['pagerank']:.3f}", str(d["community"] + 1))
     out.print(table)
+
+
+@app.command()
+def export(
+    fmt: Annotated[Optional[list[str]], typer.Option("--format", help="ttl, nt, nq, trig, jsonld or xml; repeatable; all by default.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("dist"),
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="The public SPARQL endpoint to name in the description.")] = None,
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the files will be downloadable from.")] = "https://w3id.org/oic-tvet/dist/",
+    kg: KgOption = None,
+) -> None:
+    """Export the ontology, the shapes and the graph in every RDF format, described and checksummed.
+
+    Writes to dist/: ontology, shapes and graph as .ttl, .nt, .rdf (merged triples)
+    and .nq, .trig, .jsonld (named graphs kept), context.jsonld, ontology.html (the
+    ontology's documentation), dataset.ttl (DCAT 3 and VoID: titles in ar/en/fr,
+    licence, version, distributions with media types, sizes and SHA-256, triples,
+    class and property partitions, example resources, the endpoint if given), and
+    SHA256SUMS (`sha256sum -c SHA256SUMS`).
+    """
+    from tvetkg.export import export as run_export
+
+    try:
+        result = run_export(out_dir, fmt, kg, endpoint, base_url)
+    except TvetKgError as error:
+        _fail(error)
+    figures = result.figures
+    out.print(f"graph       {figures['triples']} triples, {figures['entities']} resources, "
+              f"{len(figures['classes'])} classes, {len(figures['properties'])} properties, {len(figures['graphs'])} named graphs")
+    out.print(f"written     {len(result.files) + 1} files to {out_dir}/: " + ", ".join(sorted(result.files)) + ", SHA256SUMS",
+              highlight=False)
+
+
+@app.command()
+def publish(
+    endpoint: Annotated[str, typer.Option("--endpoint", help="The server's SPARQL query URL (Oxigraph: http://host:7878/query).")],
+    graph: Annotated[Optional[str], typer.Option("--graph", help="Publish everything merged into this one named graph instead of one graph per source.")] = None,
+    update_endpoint: Annotated[Optional[str], typer.Option("--update-endpoint", help="SPARQL Update URL (default: …/update beside …/query, else the endpoint).")] = None,
+    store_endpoint: Annotated[Optional[str], typer.Option("--store-endpoint", help="Graph Store HTTP Protocol URL (default: …/store beside …/query).")] = None,
+    update_only: Annotated[bool, typer.Option("--update-only", help="Load with SPARQL Update INSERT DATA, for servers without the Graph Store Protocol.")] = False,
+    user: Annotated[Optional[str], typer.Option("--user", help="User name for HTTP basic authentication.")] = None,
+    password: Annotated[Optional[str], typer.Option("--password", help="Password (prefer the TVETKG_PASSWORD environment variable: options show in the process list).")] = None,
+    kg: KgOption = None,
+) -> None:
+    """Load the ontology and the graph into a SPARQL 1.1 server, atomically for readers.
+
+    Each graph goes to a staging graph, its triple count is checked on the server,
+    then one SPARQL Update of MOVE operations replaces the published graphs. A failure
+    at any step (read, upload, verify, swap) is named, the staging graphs are dropped,
+    and the published graphs stay as they were. Exit 0 published, 2 failed.
+    """
+    from tvetkg.publish import Server, publish as run_publish
+
+    password = password or os.environ.get("TVETKG_PASSWORD")
+    server = Server.from_endpoint(endpoint, update_endpoint, store_endpoint, user, password, not update_only)
+    try:
+        result = run_publish(server, kg, graph, lambda message: err.print(message, style="dim", highlight=False))
+    except TvetKgError as error:
+        _fail(error)
+    for name, count in sorted(result.graphs.items()):
+        out.print(f"published  {count:6d} triples  <{name}>", highlight=False)
 
 
 @app.command()

@@ -1,0 +1,91 @@
+"""The ontology's documentation as one HTML page, generated offline from ontology/tvet.ttl.
+
+Each class, property and individual of the tvet: namespace with its labels and
+definitions in ar/en/fr, its domain and range, its super-terms and its alignments
+to standard vocabularies; an anchor per term so that `…/ontology.html#Workshop`
+can be linked.
+"""
+
+import html
+from importlib.resources import files
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from tvetkg.namespaces import PREFIXES, TVET
+
+SECTIONS = [(OWL.Class, "Classes"), (OWL.ObjectProperty, "Object properties"),
+            (OWL.DatatypeProperty, "Datatype properties"), (OWL.AnnotationProperty, "Annotation properties"),
+            (OWL.NamedIndividual, "Individuals")]
+EXTRA_PREFIXES = {"org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#",
+                  "foaf": "http://xmlns.com/foaf/0.1/"}
+
+
+def _name(term, graph: rdflib.Graph) -> str:
+    """A term as a short name, or as a readable class expression for blank nodes."""
+    if isinstance(term, rdflib.BNode):
+        members = graph.value(term, OWL.unionOf) or graph.value(term, OWL.oneOf)
+        if members is not None:
+            joiner = " or " if graph.value(term, OWL.unionOf) is not None else ", "
+            return "(" + joiner.join(_name(m, graph) for m in rdflib.collection.Collection(graph, members)) + ")"
+        return "[ ]"
+    text = str(term)
+    if text.startswith(TVET):
+        local = text[len(TVET):]
+        return f'<a href="#{local}">tvet:{local}</a>'
+    for prefix, namespace in {**PREFIXES, **EXTRA_PREFIXES}.items():
+        if text.startswith(namespace):
+            return f"{prefix}:{html.escape(text[len(namespace):])}"
+    return html.escape(text)
+
+
+def _literals(graph, term, prop) -> str:
+    values = sorted(graph.objects(term, prop), key=lambda l: ("ar", "en", "fr").index(l.language)
+                    if getattr(l, "language", None) in ("ar", "en", "fr") else 3)
+    return "<br>".join(f'<span lang="{v.language or ""}" dir="{"rtl" if v.language == "ar" else "ltr"}">'
+                       f"{html.escape(str(v))}</span>" for v in values)
+
+
+def write_ontology_page(ontology: Path, path: Path) -> Path:
+    graph = rdflib.Graph().parse(str(ontology), format="turtle")
+    header = next(graph.subjects(RDF.type, OWL.Ontology))
+    english = lambda term, prop: next((str(v) for v in graph.objects(term, prop) if v.language == "en"), "")
+    body = [f"<h1>{html.escape(english(header, rdflib.DCTERMS.title))}</h1>",
+            f"<p>{_literals(graph, header, rdflib.DCTERMS.title)}</p>",
+            "<table>",
+            f"<tr><td>namespace</td><td><code>{TVET}</code> (prefix <code>tvet:</code>)</td></tr>",
+            f"<tr><td>version</td><td>{html.escape(str(graph.value(header, OWL.versionInfo)))} "
+            f"(<code>{html.escape(str(graph.value(header, OWL.versionIRI)))}</code>)</td></tr>",
+            f"<tr><td>licence</td><td><code>{html.escape(str(graph.value(header, rdflib.DCTERMS.license)))}</code></td></tr>",
+            f"<tr><td>description</td><td>{_literals(graph, header, rdflib.DCTERMS.description)}</td></tr>",
+            "</table>"]
+    toc, sections = [], []
+    for kind, title in SECTIONS:
+        terms = sorted(t for t in graph.subjects(RDF.type, kind) if str(t).startswith(TVET))
+        if not terms:
+            continue
+        anchor = title.lower().replace(" ", "-")
+        toc.append(f'<li><a href="#{anchor}">{title}</a> ({len(terms)})</li>')
+        sections.append(f'<h2 id="{anchor}">{title}</h2>')
+        for term in terms:
+            local = str(term)[len(TVET):]
+            rows = [("label", _literals(graph, term, RDFS.label)), ("definition", _literals(graph, term, SKOS.definition))]
+            for name, prop in (("sub-class of", RDFS.subClassOf), ("equivalent to", OWL.equivalentClass),
+                               ("disjoint with", OWL.disjointWith), ("domain", RDFS.domain), ("range", RDFS.range),
+                               ("sub-property of", RDFS.subPropertyOf), ("inverse of", OWL.inverseOf),
+                               ("type", RDF.type), ("exact match", SKOS.exactMatch),
+                               ("IATI role", rdflib.URIRef(TVET + "iatiOrganisationRole"))):
+                values = sorted(graph.objects(term, prop), key=str)
+                if values:
+                    rows.append((name, ", ".join(_name(v, graph) if not isinstance(v, rdflib.Literal)
+                                                 else html.escape(str(v)) for v in values)))
+            table = "".join(f"<tr><td>{n}</td><td>{v}</td></tr>" for n, v in rows if v)
+            sections.append(f'<div class="term" id="{local}"><h3>{html.escape(english(term, RDFS.label) or local)} '
+                            f"<code>tvet:{local}</code></h3><table>{table}</table></div>")
+    body.append(f"<nav><ul>{''.join(toc)}</ul></nav>")
+    body += sections
+    page = files("tvetkg").joinpath("templates/ontology.html").read_text(encoding="utf-8")
+    page = page.replace("__TITLE__", html.escape(english(header, rdflib.DCTERMS.title))).replace("__BODY__", "\n".join(body))
+    Path(path).write_text(page, encoding="utf-8")
+    return Path(path)
