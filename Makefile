@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: help install build test countries clean
+.PHONY: help install build test integration countries clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -21,6 +21,9 @@ build: install  ## Validate, reason, run the catalogue and write build/
 
 test: install  ## Run the test suite
 	$(BIN)/python -m pytest
+
+integration: install  ## Publish to a real Virtuoso (needs: apt-get install virtuoso-opensource)
+	$(BIN)/python -m pytest -m virtuoso tests/integration
 
 countries: install  ## Regenerate kg/reference-countries.trig from ISO 3166-1
 	$(BIN)/python tools/make_countries.py

@@ -1,6 +1,7 @@
 """Real SPARQL servers for the tests, started on 127.0.0.1 and stopped by their PID."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -81,3 +82,29 @@ def upload_trig(base: str, path: Path) -> None:
     request = urllib.request.Request(base + "/store", data=path.read_bytes(), method="POST",
                                      headers={"Content-Type": "application/trig"})
     urllib.request.urlopen(request, timeout=60).read()
+
+
+@contextmanager
+def virtuoso_server(tmp_path: Path):
+    """OpenLink Virtuoso (Debian's virtuoso-opensource) with a fresh database in tmp_path.
+
+    Its anonymous SPARQL user is granted SPARQL_UPDATE, as a test server may be;
+    yields the SPARQL endpoint URL.
+    """
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        raise RuntimeError("Virtuoso is not installed: apt-get install virtuoso-opensource")
+    template = Path("/etc/virtuoso-opensource-7/virtuoso.ini").read_text()
+    isql_port, http_port = free_port(), free_port()
+    db = tmp_path / "virtuoso-db"
+    db.mkdir()
+    ini = re.sub(r"/var/lib/virtuoso-opensource-7/db/", f"{db}/", template)
+    ini = re.sub(r"(?m)^(ServerPort\s*=\s*)1111", rf"\g<1>{isql_port}", ini)
+    ini = re.sub(r"(?m)^(ServerPort\s*=\s*)8890", rf"\g<1>{http_port}", ini)
+    (tmp_path / "virtuoso.ini").write_text(ini)
+    endpoint = f"http://127.0.0.1:{http_port}/sparql"
+    command = [binary, "+foreground", "+configfile", str(tmp_path / "virtuoso.ini")]
+    with _process(command, tmp_path / "virtuoso.log", endpoint + "?query=ASK%7B%7D"):
+        subprocess.run([shutil.which("isql-vt") or "isql-vt", str(isql_port), "dba", "dba",
+                        'exec=GRANT SPARQL_UPDATE TO "SPARQL";'], check=True, capture_output=True, timeout=60)
+        yield endpoint

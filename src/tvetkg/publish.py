@@ -92,9 +92,16 @@ class Server:
             url = f"{self.store_url}?graph={urllib.parse.quote(graph, safe='')}"
             self._request(url, "".join(lines).encode(), "application/n-triples", method="PUT")
             return
+        # A blank node's label holds only within one request: the triples that touch
+        # blank nodes (OWL lists, restrictions) go together, in an INSERT template,
+        # which every server accepts with blank nodes (Virtuoso refuses them in INSERT DATA).
+        plain = [line for line in lines if "_:" not in line]
+        with_blank_nodes = [line for line in lines if "_:" in line]
         self.update(f"DROP SILENT GRAPH <{graph}>")
-        for start in range(0, len(lines), CHUNK):
-            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{''.join(lines[start:start + CHUNK])}}} }}")
+        for start in range(0, len(plain), CHUNK):
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{''.join(plain[start:start + CHUNK])}}} }}")
+        if with_blank_nodes:
+            self.update(f"INSERT {{ GRAPH <{graph}> {{\n{''.join(with_blank_nodes)}}} }} WHERE {{}}")
 
 
 @dataclass
