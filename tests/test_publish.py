@@ -109,3 +109,20 @@ def test_a_corrupted_file_sends_nothing(tmp_path, kg_copy, cli):
         code, _, err = cli("publish", "--endpoint", url, "--kg", kg_copy)
         assert code == 2 and "oic-vet-progress-report-2024.trig:1:" in err
         assert (_graphs(url), _count(url)) == before
+
+
+def test_blank_nodes_survive_chunked_sparql_update(tmp_path, monkeypatch):
+    """Regression: a blank node's label holds only within one request, so OWL lists
+    split across INSERT DATA chunks would arrive as broken, disconnected lists."""
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from tvetkg import paths, publish as publishing
+
+    monkeypatch.setattr(publishing, "CHUNK", 50)
+    with oxigraph_server(tmp_path) as base:
+        url = base + "/query"
+        publish(Server.from_endpoint(url, use_store=False))
+        served = run_remote(url, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/oic-tvet/ontology> { ?s ?p ?o } }")
+        remote = rdflib.Graph().parse(data=served.ntriples, format="nt")
+        assert isomorphic(remote, rdflib.Graph().parse(paths.ontology_file()))
