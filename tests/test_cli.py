@@ -11,7 +11,9 @@ import pytest
 
 from conftest import FIXTURES
 
-COMMANDS = ["build", "validate", "query", "queries", "reason", "network", "stats"]
+from tvetkg.cli import app
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

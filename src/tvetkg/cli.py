@@ -456,6 +456,75 @@ def publish(
 
 
 @app.command()
+def template(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the template into.")] = Path("."),
+) -> None:
+    """Write the spreadsheet to record new activities: activities.csv, organisations.csv and tvet-activities.xlsx.
+
+    One row per activity (type, titles in ar/en/fr, dates as the report writes them,
+    modality, venue, organisers, partners, content providers, funders, area,
+    programme, counts, countries, status, source and locator), and a second sheet for
+    organisations the graph does not know yet. The workbook's `columns` sheet says
+    what each column takes.
+    """
+    from tvetkg.template import write
+
+    for path in write(out_dir):
+        out.print(f"written  {path}", highlight=False)
+
+
+@app.command()
+def add(
+    files: Annotated[list[Path], typer.Argument(help="Spreadsheets: .csv, .xlsx (activities and organisations sheets) or .yaml.")],
+    source: Annotated[Optional[str], typer.Option("--source", help="The source document of every row (an id such as source-oic-vet-progress-report-2024).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added, write nothing.")] = False,
+    kg: KgOption = None,
+) -> None:
+    """Add activities and organisations from a spreadsheet to kg/, checked before anything is written.
+
+    Organisations, countries and programmes are found by acronym, name in any
+    language, ISO code or id. The rows are validated with SHACL together with the
+    whole graph; only then is kg/added-<source>.trig written, atomically. Any wrong
+    cell stops everything and is named: file, sheet, row, column, and the fix. Adding
+    the same rows twice adds nothing. Exit 0 added (or nothing new), 2 refused.
+    """
+    from tvetkg.add import add as run_add
+
+    try:
+        result = run_add(files, kg, source, dry_run)
+    except TvetKgError as error:
+        _fail(error)
+    if not result.added:
+        out.print("nothing new: every statement is already in the graph")
+        return
+    subjects = sorted({q.subject.value for q in result.added})
+    for quad in result.added if dry_run else []:
+        out.print(f"+ {quad}", markup=False, highlight=False)
+    verb = "would add" if dry_run else "added"
+    out.print(f"{verb} {len(result.added)} statements about {len(subjects)} resource{'s' if len(subjects) != 1 else ''}"
+              + ("" if dry_run else f" to {result.target}"), highlight=False)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The graph before: a file or a folder.")],
+    new: Annotated[Path, typer.Argument(help="The graph after: a file or a folder.")],
+) -> None:
+    """Show the statements a change adds (+) and removes (-), named graphs included, as N-Quads."""
+    from tvetkg.add import diff as run_diff
+
+    try:
+        added, removed = run_diff([old], [new])
+    except TvetKgError as error:
+        _fail(error)
+    for line in removed:
+        out.print(f"- {line}", markup=False, highlight=False)
+    for line in added:
+        out.print(f"+ {line}", markup=False, highlight=False)
+    out.print(f"{len(added)} added, {len(removed)} removed")
+
+
+@app.command()
 def stats(kg: KgOption = None, store: StoreOption = None) -> None:
     """Statements, resources per class, statements per source document, label coverage per language."""
     from tvetkg.catalogue import catalogue
