@@ -169,3 +169,12 @@ def test_template_and_diff(cli, tmp_path, kg_copy):
     code, out, _ = cli("diff", old, kg_copy)
     assert code == 0 and "+ <https://w3id.org/oic-tvet/id/webinar-on-lifelong-learning-2025>" in out
     assert out.strip().endswith("0 removed")
+
+
+def test_yaml_rows_give_the_same_statements_as_csv(graph, tmp_path):
+    import yaml
+
+    rows = list(csv.DictReader(SHEET.open(encoding="utf-8")))
+    (tmp_path / "seed.yaml").write_text(yaml.safe_dump({"activities": rows}, allow_unicode=True), encoding="utf-8")
+    assert {str(q) for q in convert([tmp_path / "seed.yaml"], graph.store).quads} == \
+        {str(q) for q in convert([SHEET], graph.store).quads}

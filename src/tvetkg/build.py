@@ -6,8 +6,6 @@ the graph does not conform (its report is the point); the exit code says so.
 """
 
 import json
-import os
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from tvetkg import reason
+from tvetkg.folders import replaced_folder
 from tvetkg.catalogue import catalogue
 from tvetkg.load import RDF_FORMATS
 from tvetkg.namespaces import ONTOLOGY_GRAPH
@@ -44,10 +43,6 @@ class BuildSummary:
 def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = None, progress=None) -> BuildSummary:
     """Run the whole job; `progress(step)` is called before each step."""
     step = progress or (lambda name: None)
-    out_dir = Path(out_dir)
-    staging = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     summary = BuildSummary()
     clock = time.perf_counter()
 
@@ -57,7 +52,7 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
         summary.seconds[name] = round(now - clock, 3)
         clock = now
 
-    try:
+    with replaced_folder(out_dir) as staging:
         step("load")
         graph = open_graph(kg_dir, store_dir)
         _write_merged(staging / "graph.trig", graph.ontology, graph.files)
@@ -105,15 +100,6 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
 
         step("summary")
         _write_summary(staging, summary)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old = out_dir.with_name(out_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
     return summary
 
 

@@ -10,8 +10,6 @@ assembled beside `dist/` and swapped in at the end.
 
 import hashlib
 import json
-import os
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,7 @@ import rdflib
 
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
+from tvetkg.folders import replaced_folder
 from tvetkg.load import RDF_FORMATS, graph_files
 from tvetkg.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, TVET
 
@@ -87,11 +86,8 @@ def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None 
             raise TvetKgError(f"--format {name!r}: use {', '.join(FORMATS)} (or leave it out for all)")
     data = datasets(kg_dir)
     out_dir = Path(out_dir)
-    staging = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     result = Export(out_dir)
-    try:
+    with replaced_folder(out_dir) as staging:
         context = json_ld_context(data["ontology"])
         (staging / "context.jsonld").write_text(json.dumps(context, indent=1), encoding="utf-8")
         result.files["context.jsonld"] = staging / "context.jsonld"
@@ -110,15 +106,6 @@ def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None 
         result.files["dataset.ttl"] = staging / "dataset.ttl"
         sums = "".join(f"{sha256(p)}  {p.name}\n" for p in sorted(result.files.values()))
         (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    old = out_dir.with_name(out_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
     result.files = {name: out_dir / name for name in result.files}
     return result
 
