@@ -1,6 +1,5 @@
 """Shared fixtures: the shipped graph loaded once, and an in-process command-line runner."""
 
-import os
 from pathlib import Path
 
 import pytest

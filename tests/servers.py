@@ -78,6 +78,17 @@ def auth_proxy(tmp_path: Path, upstream: str, user: str, password: str):
         yield base
 
 
+def comparable_rows(results) -> list:
+    """SPARQL results as a sorted list of rows of (variable, type, value, datatype, language).
+
+    GROUP_CONCAT's order is open in SPARQL, so a concatenated value's parts are sorted."""
+    def value(term):
+        return " | ".join(sorted(term["value"].split(" | ")))
+
+    return sorted(tuple(sorted((k, v["type"], value(v), v.get("datatype", ""), v.get("xml:lang", ""))
+                               for k, v in row.items())) for row in results.rows())
+
+
 def upload_trig(base: str, path: Path) -> None:
     request = urllib.request.Request(base + "/store", data=path.read_bytes(), method="POST",
                                      headers={"Content-Type": "application/trig"})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from servers import oxigraph_server, upload_trig
+from servers import comparable_rows as _rows, oxigraph_server, upload_trig
 from tvetkg.build import _write_merged
 from tvetkg.catalogue import catalogue
 from tvetkg.errors import TvetKgError
@@ -19,17 +19,6 @@ def endpoint(tmp_path_factory, graph):
     with oxigraph_server(tmp) as base:
         upload_trig(base, tmp / "graph.trig")
         yield base + "/query"
-
-
-def _value(term):
-    # GROUP_CONCAT's order is undefined in SPARQL: compare the concatenated parts as a set.
-    value = term["value"]
-    return " | ".join(sorted(value.split(" | "))) if " | " in value else value
-
-
-def _rows(results):
-    return sorted(tuple(sorted((k, v["type"], _value(v), v.get("datatype", ""), v.get("xml:lang", ""))
-                               for k, v in row.items())) for row in results.rows())
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -2,9 +2,8 @@
 
 import pytest
 
-from servers import auth_proxy, free_port, oxigraph_server
+from servers import auth_proxy, comparable_rows as _rows, free_port, oxigraph_server
 from tvetkg.catalogue import catalogue
-from tvetkg.errors import TvetKgError
 from tvetkg.publish import PublishError, Server, publish
 from tvetkg.query import run_local, run_remote
 
@@ -21,12 +20,6 @@ def _count(url):
 def _graphs(url):
     return [r["g"]["value"] for r in run_remote(url, GRAPHS).rows()]
 
-
-def _rows(results):
-    def value(term):  # GROUP_CONCAT's order is open in SPARQL
-        return " | ".join(sorted(term["value"].split(" | ")))
-    return sorted(tuple(sorted((k, v["type"], value(v), v.get("datatype", ""), v.get("xml:lang", "")) for k, v in r.items()))
-                  for r in results.rows())
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from tvetkg import dates, paths
 from tvetkg.errors import TvetKgError
-from tvetkg.load import RDF_FORMATS, graph_files
+from tvetkg.load import graph_files, read_quads
 from tvetkg.namespaces import ID, TVET, shorten
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -193,7 +193,7 @@ def _term_types(ontology_labels: dict[str, str], text: str, allowed: tuple[str, 
 
 def _ontology_labels() -> dict[str, set[str]]:
     labels: dict[str, set[str]] = {}
-    for quad in ox.parse(path=str(paths.ontology_file()), format=ox.RdfFormat.TURTLE):
+    for quad in read_quads(paths.ontology_file()):
         if quad.predicate.value == RDFS_LABEL and quad.subject.value.startswith(TVET):
             labels.setdefault(quad.subject.value[len(TVET):], set()).add(_key(quad.object.value))
     return labels
@@ -425,18 +425,18 @@ def _kind_order(row: dict) -> int:
 def add(sources: list[Path], kg_dir: Path | None = None, source: str | None = None, dry_run: bool = False) -> Addition:
     from tvetkg.store import open_graph
     from tvetkg.validate import shapes_files, shapes_graph, validate_rdflib
-    from tvetkg.rdf import parse_file, union_graph
+    from tvetkg.rdf import parse_file, to_rdflib
 
     kg = Path(kg_dir or paths.kg_dir())
     graph = open_graph(kg)
     statements = convert(sources, graph.store, source)
-    existing = {str(q) for path in graph.files for q in ox.parse(path=str(path), format=RDF_FORMATS[path.suffix])}
+    current = [q for path in graph.files for q in read_quads(path)]  # the files' literals, not the store's
+    existing = {str(q) for q in current}
     added = sorted((q for q in statements.quads if str(q) not in existing), key=str)
     _refuse_conflicts(statements, added, graph.store)
     if not added:
         return Addition([], None, statements)
-    data = union_graph(graph.files)
-    data.parse(data="".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in added), format="nt")
+    data = to_rdflib(current + added)
     report = validate_rdflib(data, parse_file(graph.ontology), shapes_graph(shapes_files()))
     if report.violations:
         problems = []
@@ -490,7 +490,7 @@ def _write_atomically(target: Path, added: list[ox.Quad]) -> None:
     """Merge into the target file, written to a temporary file first and renamed over it."""
     quads = list(added)
     if target.exists():
-        quads = list(ox.parse(path=str(target), format=ox.RdfFormat.TRIG)) + quads
+        quads = read_quads(target) + quads
     fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -512,12 +512,7 @@ def diff(old: list[Path], new: list[Path]) -> tuple[list[str], list[str]]:
         found = set()
         for source in sources:
             for path in (graph_files(source) if Path(source).is_dir() else [Path(source)]):
-                try:
-                    found |= {str(q) for q in ox.parse(path=str(path), format=RDF_FORMATS[path.suffix])}
-                except SyntaxError as error:
-                    raise TvetKgError(f"{path}:{error.lineno}:{error.offset}: {error.msg}") from None
-                except KeyError:
-                    raise TvetKgError(f"{path}: not an RDF file (.ttl, .trig, .nt, .nq)") from None
+                found |= {str(q) for q in read_quads(path)}
         return found
 
     before, after = quads(old), quads(new)

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from tvetkg import reason
 from tvetkg.folders import replaced_folder
 from tvetkg.catalogue import catalogue
-from tvetkg.load import RDF_FORMATS
+from tvetkg.load import read_quads
 from tvetkg.namespaces import ONTOLOGY_GRAPH
 from tvetkg.query import run_local
 from tvetkg.store import open_graph
@@ -106,10 +106,10 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
 def _write_merged(path: Path, ontology: Path, files: list[Path]) -> None:
     """The ontology and every file, each quad in its own named graph, as TriG (the files' literals kept)."""
     def quads():
-        for quad in ox.parse(path=str(ontology), format=ox.RdfFormat.TURTLE):
+        for quad in read_quads(ontology):
             yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(ONTOLOGY_GRAPH))
         for file in files:
-            yield from ox.parse(path=str(file), format=RDF_FORMATS[file.suffix])
+            yield from read_quads(file)
 
     ox.serialize(quads(), output=str(path), format=ox.RdfFormat.TRIG,
                  prefixes={"tvet": "https://w3id.org/oic-tvet/ontology#", "id": "https://w3id.org/oic-tvet/id/"})

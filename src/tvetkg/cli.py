@@ -86,7 +86,7 @@ def build(
               f"({summary.violations} violations, {summary.warnings} warnings)")
     out.print(f"HermiT      {'consistent' if summary.consistent else 'INCONSISTENT'} ({summary.inferred} entailed facts)")
     out.print(f"queries     {len(summary.queries)} run, qc failing: {', '.join(summary.failed_checks) or 'none'}")
-    out.print(f"seconds     " + ", ".join(f"{k} {v}" for k, v in summary.seconds.items()))
+    out.print("seconds     " + ", ".join(f"{k} {v}" for k, v in summary.seconds.items()))
     out.print(f"written     {out_dir}/")
     if not summary.ok:
         raise typer.Exit(1)
@@ -343,7 +343,7 @@ def network(
     GraphML and GEXF (Gephi, Cytoscape), node-link JSON, PNG, SVG and an interactive
     HTML page that works offline.
     """
-    from tvetkg.network import FORMATS, KINDS, Filters, build_network, export, fetch, ranking
+    from tvetkg.network import FORMATS, KINDS, Filters, build_network, export, fetch
 
     try:
         kinds = KINDS if kind == "all" else [kind]

@@ -20,7 +20,7 @@ import rdflib
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
 from tvetkg.folders import replaced_folder
-from tvetkg.load import RDF_FORMATS, graph_files
+from tvetkg.load import graph_files, read_quads
 from tvetkg.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, TVET
 
 SHAPES_GRAPH = "https://w3id.org/oic-tvet/shapes"
@@ -57,20 +57,13 @@ class Export:
 def datasets(kg_dir: Path | None = None) -> dict[str, list[ox.Quad]]:
     """The three datasets as quads: the ontology, the shapes (a named graph per file), the graph."""
     ontology = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(ONTOLOGY_GRAPH))
-                for q in _parse(paths.ontology_file())]
+                for q in read_quads(paths.ontology_file())]
     shapes = []
     for path in sorted(paths.shapes_dir().glob("*.shape.ttl")):
         name = ox.NamedNode(f"{SHAPES_GRAPH}/{path.name.removesuffix('.shape.ttl')}")
-        shapes += [ox.Quad(q.subject, q.predicate, q.object, name) for q in _parse(path)]
-    graph = [q for path in graph_files(kg_dir or paths.kg_dir()) for q in _parse(path)]
+        shapes += [ox.Quad(q.subject, q.predicate, q.object, name) for q in read_quads(path)]
+    graph = [q for path in graph_files(kg_dir or paths.kg_dir()) for q in read_quads(path)]
     return {"ontology": ontology, "shapes": shapes, "graph": graph}
-
-
-def _parse(path: Path) -> list[ox.Quad]:
-    try:
-        return list(ox.parse(path=str(path), format=RDF_FORMATS[path.suffix]))
-    except SyntaxError as error:
-        raise TvetKgError(f"{path}:{error.lineno}:{error.offset}: {error.msg}") from None
 
 
 def triples(quads: list[ox.Quad]) -> list[ox.Triple]:

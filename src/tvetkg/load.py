@@ -26,12 +26,27 @@ def graph_files(kg_dir: Path) -> list[Path]:
     return files
 
 
+def _format(path: Path) -> ox.RdfFormat:
+    fmt = RDF_FORMATS.get(Path(path).suffix)
+    if fmt is None:
+        raise TvetKgError(f"{path}: unknown RDF file type {Path(path).suffix!r} (use .ttl, .trig, .nt or .nq)")
+    return fmt
+
+
+def read_quads(path: Path) -> list[ox.Quad]:
+    """A file's statements with their named graphs, the literals as written; errors name the file and line."""
+    try:
+        return list(ox.parse(path=str(path), format=_format(path)))
+    except SyntaxError as error:
+        raise TvetKgError(f"{path}:{error.lineno}:{error.offset}: {error.msg}") from None
+    except OSError as error:
+        raise TvetKgError(f"{path}: {error.strerror or error}") from None
+
+
 def load_file(store: ox.Store, path: Path, graph: str | None = None) -> None:
     """Load one file; Turtle and N-Triples go to `graph` (the default graph if None)."""
     path = Path(path)
-    fmt = RDF_FORMATS.get(path.suffix)
-    if fmt is None:
-        raise TvetKgError(f"{path}: unknown RDF file type {path.suffix!r} (use .ttl, .trig, .nt or .nq)")
+    fmt = _format(path)
     to_graph = ox.NamedNode(graph) if graph and path.suffix in (".ttl", ".nt") else None
     try:
         store.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
@@ -52,7 +67,7 @@ def subjects_by_file(files: list[Path], subjects: set[str]) -> dict[str, list[st
     """For each of `subjects` (IRIs), the files that describe it as a subject."""
     found: dict[str, list[str]] = {s: [] for s in subjects}
     for path in files:
-        for quad in ox.parse(path=str(path), format=RDF_FORMATS[path.suffix]):
+        for quad in read_quads(path):
             subject = quad.subject
             if isinstance(subject, ox.NamedNode) and subject.value in found:
                 names = found[subject.value]

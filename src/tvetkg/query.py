@@ -51,7 +51,7 @@ class Results:
         return solutions.serialize(format=RESULT_FORMATS[fmt])
 
 
-def _syntax_error(error: SyntaxError, sparql: str) -> TvetKgError:
+def _syntax_error(error: SyntaxError) -> TvetKgError:
     return TvetKgError(f"SPARQL syntax error: {error.msg}")
 
 
@@ -59,7 +59,7 @@ def run_local(graph, sparql: str) -> Results:
     try:
         answer = graph.query(sparql)
     except SyntaxError as error:
-        raise _syntax_error(error, sparql) from None
+        raise _syntax_error(error) from None
     except OSError as error:
         raise TvetKgError(f"query failed: {error}") from None
     if isinstance(answer, ox.QueryTriples):
@@ -74,7 +74,7 @@ def run_remote(endpoint: str, sparql: str, timeout: float = 60, credentials: tup
     try:
         parsed = ox.Store().query(sparql)  # a syntax check before anything leaves
     except SyntaxError as error:
-        raise _syntax_error(error, sparql) from None
+        raise _syntax_error(error) from None
     is_graph = isinstance(parsed, ox.QueryTriples)
     client = SPARQLWrapper(endpoint)
     client.setQuery(sparql)

@@ -7,26 +7,31 @@ xsd:integer, and the shapes check the declared datatype.
 
 from pathlib import Path
 
-import pyoxigraph as ox
 import rdflib
 
-from tvetkg.load import RDF_FORMATS
+from tvetkg.load import read_quads
+
+
+def as_ntriples(quads) -> str:
+    """Statements, their named graphs dropped, as one N-Triples document."""
+    return "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
 
 
 def ntriples(files: list[Path]) -> str:
     """The triples of the files (named graphs merged) as one N-Triples document."""
-    lines = []
-    for path in files:
-        for quad in ox.parse(path=str(path), format=RDF_FORMATS[Path(path).suffix]):
-            lines.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
-    return "".join(lines)
+    return as_ntriples(q for path in files for q in read_quads(path))
+
+
+def to_rdflib(quads) -> rdflib.Graph:
+    """Statements, named graphs merged, as one rdflib graph."""
+    graph = rdflib.Graph()
+    graph.parse(data=as_ntriples(quads), format="nt")
+    return graph
 
 
 def union_graph(files: list[Path]) -> rdflib.Graph:
     """The files' triples, named graphs merged, as one rdflib graph."""
-    graph = rdflib.Graph()
-    graph.parse(data=ntriples(files), format="nt")
-    return graph
+    return to_rdflib(q for path in files for q in read_quads(path))
 
 
 def parse_file(path) -> rdflib.Graph:
