@@ -1,0 +1,576 @@
+"""SHACL shapes compiled to SPARQL and run on the embedded Oxigraph store.
+
+pySHACL stays the reference engine; this one gives the same results (focus
+node, path, value, component, shape, severity, message) in a fraction of the
+time on a large graph, because each constraint becomes one SPARQL query over all
+focus nodes instead of one rdflib query per node.
+
+The shapes are read as data; every constraint component they use is compiled,
+and one this module does not know is refused by name rather than skipped.
+
+Oxigraph re-encodes typed literals (`"05"^^xsd:nonNegativeInteger` is stored
+as `"5"^^xsd:integer`), which would hide exactly what `sh:datatype` checks. The
+validation store therefore keeps every literal with a datatype other than
+xsd:string under a *lexical* datatype that records the original one and whether
+the lexical form is valid for it (judged as pySHACL judges it, by rdflib).
+Comparisons cast the lexical form back to its value.
+"""
+
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from tvetkg.errors import TvetKgError
+
+WELL_TYPED = "urn:x-tvetkg:lexical:"
+ILL_TYPED = "urn:x-tvetkg:ill-typed:"
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+
+
+# ---------------------------------------------------------------------------
+# The validation store: literals keep their lexical form and datatype
+# ---------------------------------------------------------------------------
+
+_VALUE_TYPES = {
+    XSD.integer: int, XSD.float: float, XSD.double: float, XSD.decimal: Decimal, XSD.boolean: bool,
+    XSD.date: date, XSD.dateTime: datetime, XSD.time: time,
+}
+
+
+@lru_cache(maxsize=65536)
+def _well_typed(lexical: str, datatype: str) -> bool:
+    """Whether pySHACL would take the literal as valid for its datatype (rdflib decides)."""
+    literal = rdflib.Literal(lexical, datatype=datatype)
+    if getattr(literal, "ill_typed", None) is True:
+        return False
+    expected = _VALUE_TYPES.get(rdflib.URIRef(datatype))
+    return expected is None or isinstance(literal.value, expected)
+
+
+def encode(term):
+    """A term as the validation store holds it."""
+    if isinstance(term, ox.Literal) and term.language is None:
+        datatype = term.datatype.value
+        if datatype != _XSD_STRING:
+            prefix = WELL_TYPED if _well_typed(term.value, datatype) else ILL_TYPED
+            return ox.Literal(term.value, datatype=ox.NamedNode(prefix + datatype))
+    return term
+
+
+def decode(term):
+    """A term of the validation store as it was written."""
+    if isinstance(term, ox.Literal) and term.language is None:
+        datatype = term.datatype.value
+        for prefix in (WELL_TYPED, ILL_TYPED):
+            if datatype.startswith(prefix):
+                return ox.Literal(term.value, datatype=ox.NamedNode(datatype[len(prefix):]))
+    return term
+
+
+LEXICAL_GRAPH = "urn:x-tvetkg:lexical"
+
+
+def validation_store(quads) -> ox.Store:
+    """The statements, named graphs merged into the default graph, as Oxigraph keeps them (for
+    the shapes' own SPARQL); the statements with a typed literal again, in LEXICAL_GRAPH, the
+    literal as written (for the core constraints on values)."""
+    store = ox.Store()
+    default, lexical = ox.DefaultGraph(), ox.NamedNode(LEXICAL_GRAPH)
+
+    def statements():
+        for q in quads:
+            yield ox.Quad(q.subject, q.predicate, q.object, default)
+            shadow = encode(q.object)
+            if shadow is not q.object:
+                yield ox.Quad(q.subject, q.predicate, shadow, lexical)
+
+    store.bulk_extend(statements())
+    return store
+
+
+def _cast(var: str) -> str:
+    """A SPARQL expression: the value of a literal the store keeps under a lexical datatype."""
+    return (f"IF(STRSTARTS(STR(DATATYPE({var})), \"{WELL_TYPED}\"), "
+            f"STRDT(STR({var}), IRI(SUBSTR(STR(DATATYPE({var})), {len(WELL_TYPED) + 1}))), {var})")
+
+
+# ---------------------------------------------------------------------------
+# Compiled checks
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint of one shape, as a query whose rows are its validation results.
+
+    The query selects ?this, and where they apply ?value, ?path and the variables
+    that the message template names.
+    """
+
+    shape: rdflib.term.Node
+    component: str
+    severity: str
+    path: rdflib.term.Node | None
+    messages: tuple[str, ...]
+    query: str
+    sparql_based: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    focus: object
+    path: rdflib.term.Node | str | None
+    value: object
+    component: str
+    shape: rdflib.term.Node
+    severity: str
+    messages: tuple[str, ...]
+
+
+class _Fresh:
+    def __init__(self):
+        self._counter = itertools.count()
+
+    def __call__(self, stem: str = "v") -> str:
+        return f"?_{stem}{next(self._counter)}"
+
+
+def _term(node) -> str:
+    """A constant of the shapes graph as SPARQL, typed literals under their lexical datatype."""
+    if isinstance(node, rdflib.URIRef):
+        return f"<{node}>"
+    if isinstance(node, rdflib.Literal):
+        encoded = encode(ox.Literal(str(node), language=node.language,
+                                    datatype=ox.NamedNode(node.datatype) if node.datatype else None))
+        return str(encoded)
+    raise TvetKgError(f"shapes: a blank node cannot be used as a constant ({node})")
+
+
+def _sparql_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+class Compiler:
+    """Turns the shapes graph into checks."""
+
+    def __init__(self, shapes: rdflib.Graph, data: ox.Store):
+        self.sg = shapes
+        self.data = data
+        self.fresh = _Fresh()
+        self._subclasses: dict[str, list[str]] = {}
+
+    # -- shapes graph helpers -------------------------------------------------
+
+    def _list(self, node) -> list:
+        return list(Collection(self.sg, node))
+
+    def _one(self, node, prop):
+        return self.sg.value(node, prop)
+
+    def subclasses(self, cls) -> list[str]:
+        """The class and its subclasses in the data (with the ontology), as SHACL instances need them."""
+        key = str(cls)
+        if key not in self._subclasses:
+            rows = self.data.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}")
+            found = {row["c"].value for row in rows if isinstance(row["c"], ox.NamedNode)}
+            found.add(key)
+            self._subclasses[key] = sorted(found)
+        return self._subclasses[key]
+
+    def instance_of(self, var: str, cls) -> str:
+        classes = " ".join(f"<{c}>" for c in self.subclasses(cls))
+        kind = self.fresh("class")
+        return f"VALUES {kind} {{ {classes} }} {var} <{RDF.type}> {kind} ."
+
+    def path(self, node) -> str:
+        if isinstance(node, rdflib.URIRef):
+            return f"<{node}>"
+        if (node, RDF.first, None) in self.sg:
+            return "(" + "/".join(self.path(p) for p in self._list(node)) + ")"
+        for prop, template in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                               (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+            inner = self._one(node, prop)
+            if inner is not None:
+                return "(" + template.format(self.path(inner)) + ")"
+        alternatives = self._one(node, SH.alternativePath)
+        if alternatives is not None:
+            return "(" + "|".join(self.path(p) for p in self._list(alternatives)) + ")"
+        raise TvetKgError(f"shapes: unsupported property path {node}")
+
+    def values_of(self, focus: str, path_node, var: str) -> str:
+        """A pattern binding `var` to each value node of `focus`, typed literals as written."""
+        if path_node is None:
+            return f"BIND ({focus} AS {var})"
+        path = self.path(path_node)
+        if not isinstance(path_node, rdflib.URIRef):
+            return f"{focus} {path} {var} ."
+        return (f"{{ {focus} {path} {var} FILTER (!isLiteral({var}) || LANG({var}) != \"\" "
+                f"|| DATATYPE({var}) = <{_XSD_STRING}>) }} UNION {{ GRAPH <{LEXICAL_GRAPH}> {{ {focus} {path} {var} }} }}")
+
+    # -- targets ------------------------------------------------------------------
+
+    def targets(self, shape) -> str | None:
+        parts = []
+        for cls in self.sg.objects(shape, SH.targetClass):
+            parts.append(self.instance_of("?this", cls))
+        for node in self.sg.objects(shape, SH.targetNode):
+            parts.append(f"VALUES ?this {{ {_term(node)} }}")
+        for prop in self.sg.objects(shape, SH.targetSubjectsOf):
+            parts.append(f"?this <{prop}> [] .")
+        for prop in self.sg.objects(shape, SH.targetObjectsOf):
+            parts.append(f"[] <{prop}> ?this .")
+        if (shape, RDF.type, RDFS.Class) in self.sg:
+            parts.append(self.instance_of("?this", shape))
+        if not parts:
+            return None
+        union = " UNION ".join("{ " + p + " }" for p in parts)
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+    # -- shapes -------------------------------------------------------------------
+
+    def checks(self) -> list[Check]:
+        shapes = set(self.sg.subjects(RDF.type, SH.NodeShape)) | set(self.sg.subjects(RDF.type, SH.PropertyShape))
+        for prop in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+            shapes |= set(self.sg.subjects(prop, None))
+        out = []
+        for shape in sorted(shapes, key=str):
+            if self._one(shape, SH.deactivated) == rdflib.Literal(True):
+                continue
+            targets = self.targets(shape)
+            if targets is not None:
+                out.extend(self.shape_checks(shape, targets))
+        return out
+
+    def shape_checks(self, shape, targets: str, parents: tuple[str, ...] = ()) -> list[Check]:
+        """The checks of a shape with targets, and of the property shapes it names.
+
+        `parents` are the focus variables of the shapes this one is nested in by
+        sh:node: pySHACL reports the nested results once per parent result, as sh:detail.
+        """
+        out = list(self.constraint_checks(shape, targets, parents))
+        for prop_shape in self.sg.objects(shape, SH.property):
+            if self._one(prop_shape, SH.deactivated) == rdflib.Literal(True):
+                continue
+            out.extend(self.constraint_checks(prop_shape, targets, parents))
+        return out
+
+    def details(self, shape, targets: str, parents: tuple[str, ...]) -> list[Check]:
+        """The checks of each shape named by sh:node, on the value nodes of `shape`."""
+        out = []
+        path_node = self._one(shape, SH.path)
+        for nested in self.sg.objects(shape, SH.node):
+            parent = self.fresh("parent")
+            outer = re.sub(r"\?this\b", parent, targets)
+            step = f"{parent} {self.path(path_node)} ?this ." if path_node is not None else f"BIND ({parent} AS ?this)"
+            nested_targets = f"{{ SELECT DISTINCT {' '.join(parents)} {parent} ?this WHERE {{ {outer} {step} }} }}"
+            out.extend(self.shape_checks(nested, nested_targets, (*parents, parent)))
+        return out
+
+    def constraint_checks(self, shape, targets: str, parents: tuple[str, ...] = ()) -> list[Check]:
+        path_node = self._one(shape, SH.path)
+        severity = str(self._one(shape, SH.severity) or SH.Violation)
+        messages = tuple(str(m) for m in self.sg.objects(shape, SH.message))
+        values = self.values_of("?this", path_node, "?value")
+        checks = []
+
+        def add(component: str, body: str, select: str, modifiers: str = "", header: str = "",
+                extra_messages=(), sparql_based=False):
+            group = " ".join((*parents, "?this"))
+            query = (f"{header}\nSELECT DISTINCT {' '.join(parents)} {select} WHERE {{ {targets} {body} }} "
+                     + modifiers.replace("GROUP BY ?this", f"GROUP BY {group}"))
+            checks.append(Check(shape, component, severity, path_node,
+                                tuple(extra_messages) + messages, query, sparql_based))
+
+        for component, pattern, select, modifiers in self.value_constraints(shape, path_node, values):
+            add(component, pattern, select, modifiers)
+        for constraint in self.sg.objects(shape, SH.sparql):
+            if self._one(constraint, SH.deactivated) == rdflib.Literal(True):
+                continue
+            select, body, header = self.select_validator(constraint, path_node, {})
+            extra = tuple(str(m) for m in self.sg.objects(constraint, SH.message))
+            add(str(SH.SPARQLConstraintComponent), body, select, "", header, extra, sparql_based=True)
+        for component, validator, bindings in self.custom_components(shape):
+            select, body, header = self.select_validator(validator, path_node, bindings)
+            extra = tuple(str(m) for m in self.sg.objects(validator, SH.message))
+            add(component, body, select, "", header, extra, sparql_based=True)
+        return checks + self.details(shape, targets, parents)
+
+    # -- core constraint components -------------------------------------------
+
+    def value_constraints(self, shape, path_node, values: str):
+        """(component, pattern, projection) for each core constraint of the shape; ?this is bound."""
+        property_shape = path_node is not None
+        path = self.path(path_node) if property_shape else None
+        known = {SH.path, SH.severity, SH.message, SH.name, SH.description, SH.property, SH.sparql,
+                 SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.deactivated,
+                 SH.order, SH.group, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
+                 SH.flags, SH.declare, SH.prefixes, RDF.type, RDFS.label, RDFS.comment, SH.defaultValue}
+        component_params = self._component_parameters()
+        for prop, obj in sorted(self.sg.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
+            if prop in known or prop in component_params or not str(prop).startswith(str(SH)):
+                continue
+            name = str(prop)[len(str(SH)):]
+            component = f"{SH}{name[0].upper()}{name[1:]}ConstraintComponent"
+            if prop == SH.minCount:
+                if not property_shape:
+                    raise TvetKgError(f"shapes: sh:minCount on node shape {shape}")
+                var = self.fresh()
+                yield component, f"OPTIONAL {{ {self.values_of('?this', path_node, var)} }}", "?this", \
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) < {int(obj)})"
+            elif prop == SH.maxCount:
+                var = self.fresh()
+                yield component, self.values_of("?this", path_node, var), "?this", \
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) > {int(obj)})"
+            elif prop == SH.hasValue:
+                if property_shape:
+                    yield component, (f"FILTER NOT EXISTS {{ {self.values_of('?this', path_node, var := self.fresh())} "
+                                      f"FILTER (sameTerm({var}, {_term(obj)})) }}"), "?this", ""
+                else:
+                    yield component, f"FILTER (!sameTerm(?this, {_term(obj)})) BIND (?this AS ?value)", "?this ?value", ""
+            elif prop == SH.uniqueLang:
+                if obj.toPython() is True:
+                    other = self.fresh()
+                    yield component, (f"?this {path} ?value , {other} . FILTER (isLiteral(?value) && LANG(?value) != \"\" "
+                                      f"&& LCASE(LANG(?value)) = LCASE(LANG({other})) && !sameTerm(?value, {other})) "
+                                      f"BIND (LCASE(LANG(?value)) AS ?lang)"), "?this ?lang", ""
+            elif prop == SH.qualifiedValueShape:
+                yield from self.qualified(shape, obj, path)
+            elif prop in (SH.lessThan, SH.lessThanOrEquals):
+                other = self.fresh()
+                op = "<" if prop == SH.lessThan else "<="
+                yield component, (f"{values} {self.values_of('?this', obj, other)} "
+                                  f"FILTER (!COALESCE({_cast('?value')} {op} {_cast(other)}, false))"), "?this ?value", ""
+            elif prop in (SH.equals, SH.disjoint):
+                raise TvetKgError(f"shapes: sh:{name} is not compiled yet ({shape})")
+            else:
+                condition = self.value_condition(prop, obj, "?value", shape)
+                yield component, f"{values} FILTER ({condition})", "?this ?value", ""
+
+    def value_condition(self, prop, obj, var: str, shape) -> str:
+        """A SPARQL expression true when the value node in `var` violates the constraint."""
+        if prop == SH["class"]:
+            classes = " ".join(f"<{c}>" for c in self.subclasses(obj))
+            kind = self.fresh("class")
+            return f"NOT EXISTS {{ VALUES {kind} {{ {classes} }} {var} <{RDF.type}> {kind} }}"
+        if prop == SH.datatype:
+            if str(obj) == _LANG_STRING:
+                return f"!(isLiteral({var}) && LANG({var}) != \"\")"
+            if str(obj) == _XSD_STRING:
+                return f"!(isLiteral({var}) && LANG({var}) = \"\" && DATATYPE({var}) = <{_XSD_STRING}>)"
+            return f"!(isLiteral({var}) && DATATYPE({var}) = <{WELL_TYPED}{obj}>)"
+        if prop == SH.nodeKind:
+            tests = {
+                SH.IRI: f"isIRI({var})", SH.BlankNode: f"isBlank({var})", SH.Literal: f"isLiteral({var})",
+                SH.BlankNodeOrIRI: f"(isBlank({var}) || isIRI({var}))",
+                SH.BlankNodeOrLiteral: f"(isBlank({var}) || isLiteral({var}))",
+                SH.IRIOrLiteral: f"(isIRI({var}) || isLiteral({var}))",
+            }
+            return f"!{tests[obj]}"
+        if prop == SH["in"]:
+            members = self._list(obj)
+            same = " || ".join(f"sameTerm({var}, {_term(m)})" for m in members) or "false"
+            return f"!({same})"
+        if prop in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
+            op = {SH.minInclusive: "<=", SH.maxInclusive: ">=", SH.minExclusive: "<", SH.maxExclusive: ">"}[prop]
+            return f"!COALESCE({_cast(_term(obj))} {op} {_cast(var)}, false)"
+        if prop in (SH.minLength, SH.maxLength):
+            op = ">=" if prop == SH.minLength else "<="
+            return f"(isBlank({var}) || !(STRLEN(STR({var})) {op} {int(obj)}))"
+        if prop == SH.pattern:
+            flags = self._one(shape, SH.flags)
+            args = _sparql_string(str(obj)) + (f", {_sparql_string(str(flags))}" if flags else "")
+            return f"(isBlank({var}) || !REGEX(STR({var}), {args}))"
+        if prop == SH.languageIn:
+            tags = self._list(obj)
+            matches = " || ".join(f"langMatches(LANG({var}), {_sparql_string(str(t))})" for t in tags) or "false"
+            return f"!(isLiteral({var}) && ({matches}))"
+        if prop == SH.node:
+            return f"EXISTS {{ {self.violated(obj, var)} }}"
+        if prop == SH["not"]:
+            return f"NOT EXISTS {{ {self.violated(obj, var)} }}"
+        if prop == SH["or"]:
+            members = self._list(obj)
+            return " && ".join(f"EXISTS {{ {self.violated(m, var)} }}" for m in members) or "true"
+        if prop == SH["and"]:
+            members = self._list(obj)
+            return " || ".join(f"EXISTS {{ {self.violated(m, var)} }}" for m in members) or "false"
+        if prop == SH.xone:
+            members = self._list(obj)
+            conforming = " + ".join(f"IF(EXISTS {{ {self.violated(m, var)} }}, 0, 1)" for m in members) or "0"
+            return f"({conforming}) != 1"
+        raise TvetKgError(f"shapes: {prop} in {shape} is not a constraint this validator knows")
+
+    def violated(self, shape, focus: str) -> str:
+        """A group pattern with a solution when `focus` does not conform to `shape`."""
+        alternatives = []
+        path_node = self._one(shape, SH.path)
+        if path_node is not None:
+            path = self.path(path_node)
+            value = self.fresh()
+            for prop, obj in self.sg.predicate_objects(shape):
+                if prop == SH.minCount:
+                    if int(obj) != 1:
+                        raise TvetKgError(f"shapes: a nested sh:minCount other than 1 is not compiled ({shape})")
+                    alternatives.append(f"FILTER NOT EXISTS {{ {self.values_of(focus, path_node, self.fresh())} }}")
+                elif prop == SH.maxCount:
+                    if int(obj) != 0:
+                        raise TvetKgError(f"shapes: a nested sh:maxCount other than 0 is not compiled ({shape})")
+                    alternatives.append(self.values_of(focus, path_node, self.fresh()))
+                elif prop == SH.hasValue:
+                    other = self.fresh()
+                    alternatives.append(f"FILTER NOT EXISTS {{ {self.values_of(focus, path_node, other)} "
+                                        f"FILTER (sameTerm({other}, {_term(obj)})) }}")
+                elif prop in _IGNORED_IN_NESTED or not str(prop).startswith(str(SH)):
+                    continue
+                else:
+                    condition = self.value_condition(prop, obj, value, shape)
+                    alternatives.append(f"{self.values_of(focus, path_node, value)} FILTER ({condition})")
+        else:
+            for prop, obj in self.sg.predicate_objects(shape):
+                if prop == SH.property:
+                    alternatives.append(self.violated(obj, focus))
+                elif prop in _IGNORED_IN_NESTED or not str(prop).startswith(str(SH)):
+                    continue
+                elif prop == SH.hasValue:
+                    alternatives.append(f"FILTER (!sameTerm({focus}, {_term(obj)}))")
+                else:
+                    alternatives.append(f"FILTER ({self.value_condition(prop, obj, focus, shape)})")
+        if not alternatives:
+            return "FILTER (false)"
+        return " UNION ".join("{ " + a + " }" for a in alternatives)
+
+    def qualified(self, shape, value_shape, path: str):
+        counts = []
+        for prop, op in ((SH.qualifiedMinCount, "<"), (SH.qualifiedMaxCount, ">")):
+            bound = self._one(shape, prop)
+            if bound is not None:
+                counts.append((prop, op, int(bound)))
+        if self._one(shape, SH.qualifiedValueShapesDisjoint) == rdflib.Literal(True):
+            raise TvetKgError(f"shapes: sh:qualifiedValueShapesDisjoint is not compiled ({shape})")
+        for prop, op, bound in counts:
+            name = str(prop)[len(str(SH)):]
+            component = f"{SH}{name[0].upper()}{name[1:]}ConstraintComponent"
+            var = self.fresh()
+            values = self.values_of("?this", self._one(shape, SH.path), var)
+            yield component, f"OPTIONAL {{ {values} FILTER NOT EXISTS {{ {self.violated(value_shape, var)} }} }}", \
+                "?this", f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) {op} {bound})"
+
+    # -- SPARQL-based constraints -------------------------------------------------
+
+    def prefixes(self, node) -> str:
+        lines = []
+        for ontology in self.sg.objects(node, SH.prefixes):
+            for decl in self.sg.objects(ontology, SH.declare):
+                lines.append(f"PREFIX {self._one(decl, SH.prefix)}: <{self._one(decl, SH.namespace)}>")
+        return "\n".join(sorted(set(lines)))
+
+    def select_validator(self, node, path_node, bindings: dict) -> tuple[str, str, str]:
+        """The projection and body of a sh:select, pre-bound, to join with the targets."""
+        text = str(self._one(node, SH.select))
+        if path_node is not None:
+            text = re.sub(r"\$PATH\b", self.path(path_node), text)
+        for name, value in bindings.items():
+            text = re.sub(rf"[$?]{re.escape(name)}\b", _term(value), text)
+        header = self.prefixes(node)
+        select = _projection(text)
+        # The targets are joined with the validator's query as a sub-select; PREFIX lines go first.
+        return select, f"{{ {text} }}", header
+
+    def custom_components(self, shape):
+        """(component IRI, validator node, parameter bindings) for each SPARQL-based component the shape uses."""
+        for component in self.sg.subjects(RDF.type, SH.ConstraintComponent):
+            params = [p for p in self.sg.objects(component, SH.parameter)]
+            bindings = {}
+            for param in params:
+                path = self._one(param, SH.path)
+                value = self._one(shape, path)
+                if value is None:
+                    break
+                bindings[str(path).rsplit("#", 1)[-1].rsplit("/", 1)[-1]] = value
+            else:
+                if not params:
+                    continue
+                property_shape = self._one(shape, SH.path) is not None
+                validator = self._one(component, SH.propertyValidator if property_shape else SH.nodeValidator)
+                validator = validator or self._one(component, SH.validator)
+                if validator is None or self._one(validator, SH.select) is None:
+                    raise TvetKgError(f"shapes: {component} has no SELECT validator for {shape}")
+                yield str(component), validator, bindings
+
+    def _component_parameters(self) -> set:
+        return {self._one(p, SH.path) for c in self.sg.subjects(RDF.type, SH.ConstraintComponent)
+                for p in self.sg.objects(c, SH.parameter)}
+
+
+_IGNORED_IN_NESTED = {SH.severity, SH.message, SH.name, SH.description, SH.path, SH.deactivated, SH.order,
+                      SH.group, RDF.type, RDFS.label, RDFS.comment}
+
+
+def _projection(select: str) -> str:
+    match = re.search(r"SELECT\s+(DISTINCT\s+)?(.*?)\s+WHERE", select, re.S | re.I)
+    if not match:
+        raise TvetKgError(f"shapes: cannot read the projection of {select.strip()[:80]}")
+    return match.group(2)
+
+
+# ---------------------------------------------------------------------------
+# Running the checks
+# ---------------------------------------------------------------------------
+
+def compile_shapes(shapes: rdflib.Graph, store: ox.Store) -> list[Check]:
+    """The checks of the shapes; the store is asked for the class hierarchy of sh:class and targets."""
+    return Compiler(shapes, store).checks()
+
+
+def _message(template: str, row: ox.QuerySolution, names: list[str]) -> str:
+    for name in names:
+        term = row[name]
+        if term is not None:
+            text = decode(term).value
+            template = re.sub(r"\{[?$]" + re.escape(name) + r"\}", lambda _: text, template)
+    return template
+
+
+def run_check(store: ox.Store, check: Check) -> list[Finding]:
+    """The validation results of one check, as pySHACL reports them."""
+    try:
+        solutions = store.query(check.query)
+    except SyntaxError as error:
+        raise TvetKgError(f"shapes: the query compiled from {check.shape} does not parse: {error}") from None
+    names = [v.value for v in solutions.variables]
+    property_shape = check.path is not None
+    findings = []
+    for row in solutions:
+        focus = decode(row["this"])
+        value = row["value"] if "value" in names else None
+        if value is None and not (check.sparql_based and property_shape) and check.component not in _NO_VALUE:
+            value = focus if not property_shape or check.sparql_based else None
+        path = row["path"] if "path" in names and row["path"] is not None else check.path
+        messages = check.messages
+        if check.sparql_based:
+            messages = tuple(_message(m, row, names) for m in messages)
+        findings.append(Finding(focus, path, decode(value) if value is not None else None,
+                                check.component, check.shape, check.severity, messages))
+    return findings
+
+
+# Components whose results carry no sh:value.
+_NO_VALUE = {str(SH[c]) for c in (
+    "MinCountConstraintComponent", "MaxCountConstraintComponent", "HasValueConstraintComponent",
+    "UniqueLangConstraintComponent", "QualifiedMinCountConstraintComponent",
+    "QualifiedMaxCountConstraintComponent")}
+
+
+def run(store: ox.Store, checks: list[Check]) -> list[Finding]:
+    findings = []
+    for check in checks:
+        findings.extend(run_check(store, check))
+    return findings
