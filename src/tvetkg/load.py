@@ -63,11 +63,20 @@ def load_all(store: ox.Store, ontology: Path, files: list[Path]) -> None:
         load_file(store, path)
 
 
-def subjects_by_file(files: list[Path], subjects: set[str]) -> dict[str, list[str]]:
-    """For each of `subjects` (IRIs), the files that describe it as a subject."""
+def read_all(ontology: Path, files: list[Path]) -> dict[Path, list[ox.Quad]]:
+    """The ontology's statements in its named graph, then every file's, as `load_all` stores them."""
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    quads = {ontology: [ox.Quad(q.subject, q.predicate, q.object, graph) for q in read_quads(ontology)]}
+    for path in files:
+        quads[path] = read_quads(path)
+    return quads
+
+
+def subjects_by_file(files: list[Path], subjects: set[str], quads: dict | None = None) -> dict[str, list[str]]:
+    """For each of `subjects` (IRIs), the files that describe it as a subject (`quads`: each file's, if read)."""
     found: dict[str, list[str]] = {s: [] for s in subjects}
     for path in files:
-        for quad in read_quads(path):
+        for quad in (quads[path] if quads and path in quads else read_quads(path)):
             subject = quad.subject
             if isinstance(subject, ox.NamedNode) and subject.value in found:
                 names = found[subject.value]

@@ -10,14 +10,23 @@ and one this module does not know is refused by name rather than skipped.
 
 Oxigraph re-encodes typed literals (`"05"^^xsd:nonNegativeInteger` is stored
 as `"5"^^xsd:integer`), which would hide exactly what `sh:datatype` checks. The
-validation store therefore keeps every literal with a datatype other than
-xsd:string under a *lexical* datatype that records the original one and whether
-the lexical form is valid for it (judged as pySHACL judges it, by rdflib).
-Comparisons cast the lexical form back to its value.
+validation store therefore keeps each statement whose object is a literal with a
+datatype other than xsd:string twice: as Oxigraph keeps it, for the shapes' own
+SPARQL, and under a *lexical* predicate with a *lexical* datatype that records the
+original datatype and whether the lexical form is valid for it (judged as pySHACL
+judges it, by rdflib). The core constraints read values through both; comparisons
+cast the lexical form back to its value.
+
+The queries run over the union of the named graphs, so a statement made by two
+sources is seen twice: SPARQL-based constraints must count with DISTINCT (ours do).
+
 """
 
 import itertools
+import logging
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -47,22 +56,28 @@ _VALUE_TYPES = {
 
 
 @lru_cache(maxsize=65536)
-def _well_typed(lexical: str, datatype: str) -> bool:
-    """Whether pySHACL would take the literal as valid for its datatype (rdflib decides)."""
-    literal = rdflib.Literal(lexical, datatype=datatype)
+def _as_rdflib_reads(lexical: str, datatype: str) -> tuple[bool, str]:
+    """Whether pySHACL would take the literal as valid for its datatype, and its lexical form once
+    rdflib has read it (rdflib normalises valid literals: "082"^^xsd:integer is "82")."""
+    log = logging.getLogger("rdflib.term")
+    quiet, log.disabled = log.disabled, True  # rdflib logs a traceback for every ill-typed literal
+    try:
+        literal = rdflib.Literal(lexical, datatype=datatype)
+    finally:
+        log.disabled = quiet
     if getattr(literal, "ill_typed", None) is True:
-        return False
+        return False, str(literal)
     expected = _VALUE_TYPES.get(rdflib.URIRef(datatype))
-    return expected is None or isinstance(literal.value, expected)
+    return expected is None or isinstance(literal.value, expected), str(literal)
 
 
 def encode(term):
-    """A term as the validation store holds it."""
+    """A term as the lexical copies hold it."""
     if isinstance(term, ox.Literal) and term.language is None:
         datatype = term.datatype.value
         if datatype != _XSD_STRING:
-            prefix = WELL_TYPED if _well_typed(term.value, datatype) else ILL_TYPED
-            return ox.Literal(term.value, datatype=ox.NamedNode(prefix + datatype))
+            valid, lexical = _as_rdflib_reads(term.value, datatype)
+            return ox.Literal(lexical, datatype=ox.NamedNode((WELL_TYPED if valid else ILL_TYPED) + datatype))
     return term
 
 
@@ -76,25 +91,54 @@ def decode(term):
     return term
 
 
-LEXICAL_GRAPH = "urn:x-tvetkg:lexical"
+LEXICAL = "urn:x-tvetkg:lexical:"
+FOCUS = "urn:x-tvetkg:focus:"
+VALIDATION_GRAPH = "urn:x-tvetkg:validation"
 
 
-def validation_store(quads) -> ox.Store:
-    """The statements, named graphs merged into the default graph, as Oxigraph keeps them (for
-    the shapes' own SPARQL); the statements with a typed literal again, in LEXICAL_GRAPH, the
-    literal as written (for the core constraints on values)."""
-    store = ox.Store()
-    default, lexical = ox.DefaultGraph(), ox.NamedNode(LEXICAL_GRAPH)
+def lexical_predicate(predicate: str) -> str:
+    """The predicate under which the store keeps a statement's typed literal as written."""
+    return LEXICAL + predicate
 
-    def statements():
-        for q in quads:
-            yield ox.Quad(q.subject, q.predicate, q.object, default)
-            shadow = encode(q.object)
-            if shadow is not q.object:
-                yield ox.Quad(q.subject, q.predicate, shadow, lexical)
 
-    store.bulk_extend(statements())
-    return store
+def lexical_copies(quads, graph: ox.NamedNode) -> tuple[list[ox.Quad], set[str]]:
+    """Each statement with a typed literal (not xsd:string) again, under a lexical predicate, the
+    literal as written; and the predicates that have such statements."""
+    literal, string = ox.Literal, ox.NamedNode(_XSD_STRING)
+    copies, predicates = [], set()
+    for q in quads:
+        obj = q.object
+        if type(obj) is literal and obj.language is None and obj.datatype != string:
+            predicate = q.predicate.value
+            predicates.add(predicate)
+            copies.append(ox.Quad(q.subject, ox.NamedNode(LEXICAL + predicate), encode(obj), graph))
+    return copies, predicates
+
+
+def validate_store(store: ox.Store, quads: list, shapes: rdflib.Graph) -> list["Finding"]:
+    """Check the shapes on a store loaded with `quads` (the ontology among them), over the union of its graphs.
+
+    The lexical copies and the marks of the focus nodes go into a graph of their own,
+    removed at the end: the store is left as it was. The checks run on every core
+    (Oxigraph lets go of the GIL while it evaluates a query).
+    """
+    graph = ox.NamedNode(VALIDATION_GRAPH)
+    targets = Compiler(shapes, store)
+    targets.checks()
+    try:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            # The focus nodes are found on the other cores while this one copies the typed literals.
+            marks = [pool.submit(focus_nodes, store, union, mark, graph) for union, mark in targets.focus_sets.items()]
+            copies, typed = lexical_copies(quads, graph)
+            store.bulk_extend(copies)
+            # Compiled again knowing which predicates have typed literals: the others are read directly.
+            checks = Compiler(shapes, store, typed).checks()
+            for marked in marks:
+                store.bulk_extend(marked.result())
+            found = pool.map(lambda check: run_check(store, check), checks)
+            return [finding for findings in found for finding in findings]
+    finally:
+        store.remove_graph(graph)
 
 
 def _cast(var: str) -> str:
@@ -161,11 +205,14 @@ def _sparql_string(text: str) -> str:
 class Compiler:
     """Turns the shapes graph into checks."""
 
-    def __init__(self, shapes: rdflib.Graph, data: ox.Store):
+    def __init__(self, shapes: rdflib.Graph, data: ox.Store, typed_predicates: set[str] | None = None):
+        """`typed_predicates`: the predicates that have a lexical copy (all, if not known yet)."""
         self.sg = shapes
         self.data = data
+        self.typed = typed_predicates
         self.fresh = _Fresh()
         self._subclasses: dict[str, list[str]] = {}
+        self.focus_sets: dict[str, str] = {}
 
     # -- shapes graph helpers -------------------------------------------------
 
@@ -179,15 +226,16 @@ class Compiler:
         """The class and its subclasses in the data (with the ontology), as SHACL instances need them."""
         key = str(cls)
         if key not in self._subclasses:
-            rows = self.data.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}")
+            rows = self.data.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}",
+                                   use_default_graph_as_union=True)
             found = {row["c"].value for row in rows if isinstance(row["c"], ox.NamedNode)}
             found.add(key)
             self._subclasses[key] = sorted(found)
         return self._subclasses[key]
 
-    def instance_of(self, var: str, cls) -> str:
+    def instance_of(self, var: str, cls, kind: str | None = None) -> str:
         classes = " ".join(f"<{c}>" for c in self.subclasses(cls))
-        kind = self.fresh("class")
+        kind = kind or self.fresh("class")
         return f"VALUES {kind} {{ {classes} }} {var} <{RDF.type}> {kind} ."
 
     def path(self, node) -> str:
@@ -212,27 +260,34 @@ class Compiler:
         path = self.path(path_node)
         if not isinstance(path_node, rdflib.URIRef):
             return f"{focus} {path} {var} ."
+        if self.typed is not None and str(path_node) not in self.typed:  # no typed literal to read as written
+            return f"{focus} {path} {var} ."
         return (f"{{ {focus} {path} {var} FILTER (!isLiteral({var}) || LANG({var}) != \"\" "
-                f"|| DATATYPE({var}) = <{_XSD_STRING}>) }} UNION {{ GRAPH <{LEXICAL_GRAPH}> {{ {focus} {path} {var} }} }}")
+                f"|| DATATYPE({var}) = <{_XSD_STRING}>) }} UNION {{ {focus} <{lexical_predicate(str(path_node))}> {var} }}")
 
     # -- targets ------------------------------------------------------------------
 
     def targets(self, shape) -> str | None:
         parts = []
-        for cls in self.sg.objects(shape, SH.targetClass):
-            parts.append(self.instance_of("?this", cls))
+        for cls in sorted(self.sg.objects(shape, SH.targetClass)):
+            parts.append(self.instance_of("?this", cls, f"?_class{len(parts)}"))
         for node in self.sg.objects(shape, SH.targetNode):
             parts.append(f"VALUES ?this {{ {_term(node)} }}")
-        for prop in self.sg.objects(shape, SH.targetSubjectsOf):
+        for prop in sorted(self.sg.objects(shape, SH.targetSubjectsOf)):
             parts.append(f"?this <{prop}> [] .")
-        for prop in self.sg.objects(shape, SH.targetObjectsOf):
+        for prop in sorted(self.sg.objects(shape, SH.targetObjectsOf)):
             parts.append(f"[] <{prop}> ?this .")
         if (shape, RDF.type, RDFS.Class) in self.sg:
-            parts.append(self.instance_of("?this", shape))
+            parts.append(self.instance_of("?this", shape, f"?_class{len(parts)}"))
         if not parts:
             return None
         union = " UNION ".join("{ " + p + " }" for p in parts)
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        # Each set of focus nodes is computed once and marked in the store (focus_nodes).
+        if union not in self.focus_sets:
+            self.focus_sets[union] = f"{FOCUS}{len(self.focus_sets)}"
+        mark = self.focus_sets[union]
+        return f"?this <{mark}> <{FOCUS}> ."
+
 
     # -- shapes -------------------------------------------------------------------
 
@@ -294,11 +349,11 @@ class Compiler:
         for constraint in self.sg.objects(shape, SH.sparql):
             if self._one(constraint, SH.deactivated) == rdflib.Literal(True):
                 continue
-            select, body, header = self.select_validator(constraint, path_node, {})
+            select, body, header = self.select_validator(constraint, path_node, {}, targets)
             extra = tuple(str(m) for m in self.sg.objects(constraint, SH.message))
             add(str(SH.SPARQLConstraintComponent), body, select, "", header, extra, sparql_based=True)
         for component, validator, bindings in self.custom_components(shape):
-            select, body, header = self.select_validator(validator, path_node, bindings)
+            select, body, header = self.select_validator(validator, path_node, bindings, targets)
             extra = tuple(str(m) for m in self.sg.objects(validator, SH.message))
             add(component, body, select, "", header, extra, sparql_based=True)
         return checks + self.details(shape, targets, parents)
@@ -323,12 +378,19 @@ class Compiler:
                 if not property_shape:
                     raise TvetKgError(f"shapes: sh:minCount on node shape {shape}")
                 var = self.fresh()
-                yield component, f"OPTIONAL {{ {self.values_of('?this', path_node, var)} }}", "?this", \
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) < {int(obj)})"
+                if int(obj) == 1:  # the common case, without grouping
+                    yield component, f"FILTER NOT EXISTS {{ {self.values_of('?this', path_node, var)} }}", "?this", ""
+                else:
+                    yield component, f"OPTIONAL {{ {self.values_of('?this', path_node, var)} }}", "?this", \
+                        f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) < {int(obj)})"
             elif prop == SH.maxCount:
-                var = self.fresh()
-                yield component, self.values_of("?this", path_node, var), "?this", \
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) > {int(obj)})"
+                var, other = self.fresh(), self.fresh()
+                if int(obj) == 1:  # two different values, without grouping
+                    yield component, (f"{self.values_of('?this', path_node, var)} {self.values_of('?this', path_node, other)} "
+                                      f"FILTER (!sameTerm({var}, {other}))"), "?this", ""
+                else:
+                    yield component, self.values_of("?this", path_node, var), "?this", \
+                        f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) > {int(obj)})"
             elif prop == SH.hasValue:
                 if property_shape:
                     yield component, (f"FILTER NOT EXISTS {{ {self.values_of('?this', path_node, var := self.fresh())} "
@@ -357,9 +419,9 @@ class Compiler:
     def value_condition(self, prop, obj, var: str, shape) -> str:
         """A SPARQL expression true when the value node in `var` violates the constraint."""
         if prop == SH["class"]:
-            classes = " ".join(f"<{c}>" for c in self.subclasses(obj))
+            classes = ", ".join(f"<{c}>" for c in self.subclasses(obj))
             kind = self.fresh("class")
-            return f"NOT EXISTS {{ VALUES {kind} {{ {classes} }} {var} <{RDF.type}> {kind} }}"
+            return f"NOT EXISTS {{ {var} <{RDF.type}> {kind} FILTER ({kind} IN ({classes})) }}"
         if prop == SH.datatype:
             if str(obj) == _LANG_STRING:
                 return f"!(isLiteral({var}) && LANG({var}) != \"\")"
@@ -460,8 +522,12 @@ class Compiler:
             component = f"{SH}{name[0].upper()}{name[1:]}ConstraintComponent"
             var = self.fresh()
             values = self.values_of("?this", self._one(shape, SH.path), var)
-            yield component, f"OPTIONAL {{ {values} FILTER NOT EXISTS {{ {self.violated(value_shape, var)} }} }}", \
-                "?this", f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) {op} {bound})"
+            conforming = f"{values} FILTER NOT EXISTS {{ {self.violated(value_shape, var)} }}"
+            if (op, bound) == ("<", 1):  # at least one conforming value: the common case, without grouping
+                yield component, f"FILTER NOT EXISTS {{ {conforming} }}", "?this", ""
+            else:
+                yield component, f"OPTIONAL {{ {conforming} }}", "?this", \
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT {var}) {op} {bound})"
 
     # -- SPARQL-based constraints -------------------------------------------------
 
@@ -472,9 +538,17 @@ class Compiler:
                 lines.append(f"PREFIX {self._one(decl, SH.prefix)}: <{self._one(decl, SH.namespace)}>")
         return "\n".join(sorted(set(lines)))
 
-    def select_validator(self, node, path_node, bindings: dict) -> tuple[str, str, str]:
-        """The projection and body of a sh:select, pre-bound, to join with the targets."""
+    def select_validator(self, node, path_node, bindings: dict, targets: str) -> tuple[str, str, str]:
+        """The projection and body of a sh:select, pre-bound, to join with the targets.
+
+        pySHACL pre-binds $this to each focus node in turn; here the focus nodes' pattern
+        opens the query's WHERE group, which binds $this to all of them at once.
+        """
         text = str(self._one(node, SH.select))
+        where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
+        if where is None:
+            raise TvetKgError(f"shapes: no WHERE group in the sh:select of {node}")
+        text = f"{text[:where.end()]} {targets} {text[where.end():]}"  # ?this and $this are one variable
         if path_node is not None:
             text = re.sub(r"\$PATH\b", self.path(path_node), text)
         for name, value in bindings.items():
@@ -525,9 +599,11 @@ def _projection(select: str) -> str:
 # Running the checks
 # ---------------------------------------------------------------------------
 
-def compile_shapes(shapes: rdflib.Graph, store: ox.Store) -> list[Check]:
-    """The checks of the shapes; the store is asked for the class hierarchy of sh:class and targets."""
-    return Compiler(shapes, store).checks()
+def focus_nodes(store: ox.Store, union: str, mark: str, graph: ox.NamedNode) -> list[ox.Quad]:
+    """The statements that mark a set's focus nodes, where the checks find them."""
+    rows = store.query(f"SELECT DISTINCT ?this WHERE {{ {union} }}", use_default_graph_as_union=True)
+    predicate, focus = ox.NamedNode(mark), ox.NamedNode(FOCUS)
+    return [ox.Quad(row[0], predicate, focus, graph) for row in rows]
 
 
 def _message(template: str, row: ox.QuerySolution, names: list[str]) -> str:
@@ -542,7 +618,7 @@ def _message(template: str, row: ox.QuerySolution, names: list[str]) -> str:
 def run_check(store: ox.Store, check: Check) -> list[Finding]:
     """The validation results of one check, as pySHACL reports them."""
     try:
-        solutions = store.query(check.query)
+        solutions = store.query(check.query, use_default_graph_as_union=True)
     except SyntaxError as error:
         raise TvetKgError(f"shapes: the query compiled from {check.shape} does not parse: {error}") from None
     names = [v.value for v in solutions.variables]

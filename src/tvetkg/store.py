@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
-from tvetkg.load import graph_files, load_all
+from tvetkg.load import graph_files, load_all, read_all
 from tvetkg.namespaces import INFERRED_GRAPH
 
 _MANIFEST = "manifest.json"
@@ -31,6 +31,15 @@ class Graph:
     files: list[Path]
     inferred: bool = False
     shapes: list[Path] = field(default_factory=list)
+    # Each file's statements as it wrote them (the store re-encodes some literals); in memory only.
+    file_quads: dict | None = None
+
+    @property
+    def quads(self) -> list | None:
+        """The statements of the ontology and of every file, as they were loaded."""
+        if self.file_quads is None:
+            return None
+        return [q for quads in self.file_quads.values() for q in quads]
 
     def query(self, sparql: str):
         return self.store.query(sparql, use_default_graph_as_union=True)
@@ -44,8 +53,11 @@ def _fingerprint(sources: list[Path], inferred: bool) -> dict:
     return {"files": entries, "inferred": inferred, "format": 1}
 
 
-def _fill(store: ox.Store, ontology: Path, files: list[Path], inferred: bool) -> None:
-    load_all(store, ontology, files)
+def _fill(store: ox.Store, ontology: Path, files: list[Path], inferred: bool, quads: list | None = None) -> None:
+    if quads is None:
+        load_all(store, ontology, files)
+    else:
+        store.bulk_extend(quads)
     if inferred:
         from tvetkg.reason import infer
 
@@ -61,8 +73,9 @@ def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferr
     files = graph_files(kg_dir or paths.kg_dir())
     if store_dir is None:
         store = ox.Store()
-        _fill(store, ontology, files, inferred)
-        return Graph(store, ontology, files, inferred)
+        file_quads = read_all(ontology, files)
+        _fill(store, ontology, files, inferred, [q for quads in file_quads.values() for q in quads])
+        return Graph(store, ontology, files, inferred, file_quads=file_quads)
     return Graph(_open_on_disk(Path(store_dir), ontology, files, inferred), ontology, files, inferred)
 
 

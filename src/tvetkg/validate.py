@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
-from tvetkg.load import read_quads, subjects_by_file
+from tvetkg.load import read_all, read_quads, subjects_by_file
 from tvetkg.namespaces import shorten
 from tvetkg.rdf import parse_file, to_rdflib
 from tvetkg.store import Graph
@@ -80,6 +80,9 @@ def shapes_graph(files: list[Path]) -> rdflib.Graph:
 
 def validate(graph: Graph, shapes: list[Path] | None = None, engine: str = "oxigraph") -> Report:
     """Validate the graph's files against the shapes, the ontology mixed in (pySHACL's ont_graph)."""
+    shapes_rdf = shapes_graph(shapes or shapes_files())
+    if engine == "oxigraph" and graph.quads is not None:  # the in-memory store, checked in place
+        return _validate_oxigraph(graph.store, graph.quads, shapes_rdf, graph.files, graph.file_quads)
     quads = [q for path in graph.files for q in read_quads(path)]
     return validate_quads(quads, graph.ontology, shapes, engine, graph.files)
 
@@ -92,10 +95,16 @@ def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None
         return validate_rdflib(to_rdflib(quads), parse_file(ontology), shapes_rdf, files)
     if engine != "oxigraph":
         raise TvetKgError(f"unknown validation engine {engine!r} (use {' or '.join(ENGINES)})")
-    store = shacl_sparql.validation_store([*read_quads(ontology), *quads])
-    findings = shacl_sparql.run(store, shacl_sparql.compile_shapes(shapes_rdf, store))
-    report_graph = _report_graph(findings, shapes_rdf)
-    results = _results(report_graph, _Labels(store), list(files))
+    everything = read_all(ontology, [])[ontology] + list(quads)
+    store = ox.Store()
+    store.bulk_extend(everything)
+    return _validate_oxigraph(store, everything, shapes_rdf, files)
+
+
+def _validate_oxigraph(store: ox.Store, quads: list, shapes: rdflib.Graph, files, file_quads=None) -> Report:
+    findings = shacl_sparql.validate_store(store, quads, shapes)
+    report_graph = _report_graph(findings, shapes)
+    results = _results(report_graph, _Labels(store), list(files), file_quads)
     return Report(not any(f.severity == str(SH.Violation) for f in findings), results, report_graph)
 
 
@@ -108,7 +117,7 @@ class _Labels:
     def objects(self, node, prop):
         if not isinstance(node, rdflib.URIRef):
             return []
-        rows = self.store.query(f"SELECT ?o WHERE {{ <{node}> <{prop}> ?o }}")
+        rows = self.store.query(f"SELECT DISTINCT ?o WHERE {{ <{node}> <{prop}> ?o }}", use_default_graph_as_union=True)
         return [rdflib.Literal(r["o"].value, lang=r["o"].language) for r in rows
                 if isinstance(r["o"], ox.Literal) and r["o"].language]
 
@@ -180,10 +189,10 @@ def _label(data: rdflib.Graph, node) -> str:
     return labels.get("en") or labels.get("fr") or labels.get("ar") or next(iter(labels.values()), _text(node))
 
 
-def _results(report: rdflib.Graph, data: rdflib.Graph, files: list) -> list[Result]:
+def _results(report: rdflib.Graph, data: rdflib.Graph, files: list, file_quads=None) -> list[Result]:
     nodes = list(report.subjects(rdflib.RDF.type, SH.ValidationResult))
     focus_iris = {str(report.value(n, SH.focusNode)) for n in nodes}
-    where = subjects_by_file(files, focus_iris) if nodes and files else {}
+    where = subjects_by_file(files, focus_iris, file_quads) if nodes and files else {}
     results = []
     for node in nodes:
         focus = report.value(node, SH.focusNode)
