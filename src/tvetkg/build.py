@@ -59,16 +59,40 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
         summary.statements = len(graph.store)
         lap("load")
 
-        # HermiT runs in a Java process: it reasons on one core while pySHACL validates on the other.
-        step("validate and reason")
+        # HermiT runs in a Java process: it reasons on one core while the rest of the build uses the other.
         with ThreadPoolExecutor(max_workers=1) as pool:
             reasoning = pool.submit(reason.infer, graph.ontology, graph.files)
+
+            step("validate")
             report = validate(graph)
+            summary.conforms = report.conforms
+            summary.violations, summary.warnings = len(report.violations), len(report.warnings)
+            (staging / "validation.ttl").write_text(report.to_turtle(), encoding="utf-8")
+            (staging / "validation.json").write_text(report.to_json(), encoding="utf-8")
+            lap("validate")
+
+            step("queries")
+            for name, query in catalogue().items():
+                results = run_local(graph, query.bind({}))
+                target = staging / "queries" / f"{name}.csv"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(results.serialize("csv"))
+                rows = len(results.rows())
+                summary.queries[name] = rows
+                if name.startswith("qc/") and name.endswith("-violation") and rows:
+                    summary.failed_checks[name] = rows
+            lap("queries")
+
+            step("networks")
+            from tvetkg.network import KINDS, Filters, build_network, export, fetch
+
+            rows, orgs = fetch(lambda sparql: run_local(graph, sparql), Filters())
+            for kind in KINDS:
+                export(build_network(kind, rows, orgs), staging / "network", kind, title=f"{kind} network")
+            lap("networks")
+
+            step("reason")
             inference = reasoning.result()
-        summary.conforms = report.conforms
-        summary.violations, summary.warnings = len(report.violations), len(report.warnings)
-        (staging / "validation.ttl").write_text(report.to_turtle(), encoding="utf-8")
-        (staging / "validation.json").write_text(report.to_json(), encoding="utf-8")
         summary.consistent = inference.consistent
         summary.inferred = len(inference.triples)
         reason.write(inference, staging / "inferred.nt")
@@ -76,27 +100,7 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
             (staging / "inconsistency.txt").write_text(
                 "\n".join([inference.reasoner_message, *inference.explanation]) + "\n", encoding="utf-8"
             )
-        lap("validate and reason")
-
-        step("queries")
-        for name, query in catalogue().items():
-            results = run_local(graph, query.bind({}))
-            target = staging / "queries" / f"{name}.csv"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(results.serialize("csv"))
-            rows = len(results.rows())
-            summary.queries[name] = rows
-            if name.startswith("qc/") and name.endswith("-violation") and rows:
-                summary.failed_checks[name] = rows
-        lap("queries")
-
-        step("networks")
-        from tvetkg.network import KINDS, Filters, build_network, export, fetch
-
-        rows, orgs = fetch(lambda sparql: run_local(graph, sparql), Filters())
-        for kind in KINDS:
-            export(build_network(kind, rows, orgs), staging / "network", kind, title=f"{kind} network")
-        lap("networks")
+        lap("reason (waiting for HermiT)")
 
         step("summary")
         _write_summary(staging, summary)

@@ -35,7 +35,8 @@ def node_text(data: dict, width: int = 22) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def draw(graph: nx.Graph, path: Path, colour_by: str = "type", title: str = "", max_labels: int = 40) -> Path:
+def draw(graph: nx.Graph, paths: list[Path], colour_by: str = "type", title: str = "", max_labels: int = 40) -> list[Path]:
+    """Draw the network once and save the picture in each file's format (.png, .svg)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -71,7 +72,8 @@ def draw(graph: nx.Graph, path: Path, colour_by: str = "type", title: str = "", 
     ax.set_title(title, fontsize=13)
     ax.margins(0.12)
     ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, format=Path(path).suffix[1:], metadata={"Date": None} if str(path).endswith(".svg") else None)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.95)  # fixed: tight_layout measured every label again
+    for path in paths:
+        fig.savefig(path, format=Path(path).suffix[1:], metadata={"Date": None} if str(path).endswith(".svg") else None)
     plt.close(fig)
-    return Path(path)
+    return [Path(p) for p in paths]

@@ -201,6 +201,9 @@ def export(graph: nx.Graph, out_dir: Path, name: str, formats=FORMATS, colour_by
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    pictures = [out_dir / f"{name}.{fmt}" for fmt in formats if fmt in ("png", "svg")]
+    if pictures:  # laid out and drawn once for both formats
+        draw.draw(graph, pictures, colour_by=colour_by, title=title)
     for fmt in formats:
         path = out_dir / f"{name}.{fmt}"
         if fmt == "graphml":
@@ -211,7 +214,7 @@ def export(graph: nx.Graph, out_dir: Path, name: str, formats=FORMATS, colour_by
             path.write_text(json.dumps(nx.node_link_data(graph, edges="links"), ensure_ascii=False, indent=1),
                             encoding="utf-8")
         elif fmt in ("png", "svg"):
-            draw.draw(graph, path, colour_by=colour_by, title=title)
+            pass  # drawn above
         elif fmt == "html":
             page.write(graph, path, colour_by=colour_by, lang=lang, title=title)
         else:

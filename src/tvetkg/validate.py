@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-import pyshacl
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
@@ -162,6 +161,9 @@ def _report_graph(findings: list, shapes: rdflib.Graph) -> rdflib.Graph:
 
 
 def validate_rdflib(data: rdflib.Graph, ontology: rdflib.Graph, shapes: rdflib.Graph, files=()) -> Report:
+    """The reference: pySHACL on rdflib graphs."""
+    import pyshacl
+
     conforms, report_graph, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
