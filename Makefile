@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: help install build test integration countries clean
+.PHONY: help install build test integration scale benchmark countries clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +24,12 @@ test: install  ## Run the test suite
 
 integration: install  ## Publish to a real Virtuoso (needs: apt-get install virtuoso-opensource)
 	$(BIN)/python -m pytest -m virtuoso tests/integration
+
+scale: install  ## The fast validator against pySHACL on 100k statements with planted defects (long)
+	$(BIN)/python -m pytest -m scale tests
+
+benchmark: install  ## Measure 10k-5M statements against rdflib + pySHACL; writes benchmarks/RESULTS.md (hours)
+	$(BIN)/python benchmarks/run.py --write benchmarks/RESULTS.md
 
 countries: install  ## Regenerate kg/reference-countries.trig from ISO 3166-1
 	$(BIN)/python tools/make_countries.py

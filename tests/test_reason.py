@@ -48,3 +48,46 @@ def test_an_inconsistency_is_explained(tmp_path, kg_files):
     assert not result.consistent
     assert any("id:iut" in line and "tvet:Country" in line and "tvet:Organisation" in line
                for line in result.explanation), result.explanation
+
+
+# --- the OWL 2 RL rules, for graphs too large for HermiT ---------------------------
+
+def test_the_rules_entail_what_hermit_entails_on_the_shipped_graph(inference, graph):
+    from tvetkg import rules
+
+    assert set(rules.entailed(graph.store)) == set(inference.triples)
+    assert len(graph.store) == len(list(graph.store))  # the rules' working graph is gone
+
+
+def test_the_rules_entail_what_hermit_entails_on_a_synthetic_graph(tmp_path):
+    from tvetkg.reason import infer_graph
+    from tvetkg.store import open_graph
+    from tvetkg.synth import synthesise
+
+    synthesise(tmp_path / "kg", activities=150, seed=5)
+    graph = open_graph(tmp_path / "kg")
+    hermit, rules = infer_graph(graph, "hermit"), infer_graph(graph, "rules")
+    assert hermit.consistent and rules.consistent
+    assert set(rules.triples) == set(hermit.triples)
+    assert len(rules.triples) > 2000  # the synthetic activities' classes, roles and inverses
+
+
+def test_the_rules_find_the_clash_hermit_finds(tmp_path):
+    from tvetkg.reason import infer_graph
+    from tvetkg.store import open_graph
+
+    kg = tmp_path / "kg"
+    shutil.copytree(paths.kg_dir(), kg)
+    shutil.copy(FIXTURES / "reasoning" / "organisation-that-is-a-country.ttl", kg)
+    result = infer_graph(open_graph(kg), "rules")
+    assert not result.consistent and result.reasoner == "OWL 2 RL rules"
+    assert any("id:iut" in line and "tvet:Country" in line for line in result.explanation), result.explanation
+
+
+def test_auto_takes_hermit_for_a_small_graph_and_refuses_an_unknown_reasoner(graph):
+    from tvetkg.errors import TvetKgError
+    from tvetkg.reason import infer_graph
+
+    assert infer_graph(graph, "auto").reasoner == "HermiT"
+    with pytest.raises(TvetKgError, match="unknown reasoner"):
+        infer_graph(graph, "pellet")

@@ -424,8 +424,7 @@ def _kind_order(row: dict) -> int:
 
 def add(sources: list[Path], kg_dir: Path | None = None, source: str | None = None, dry_run: bool = False) -> Addition:
     from tvetkg.store import open_graph
-    from tvetkg.validate import shapes_files, shapes_graph, validate_rdflib
-    from tvetkg.rdf import parse_file, to_rdflib
+    from tvetkg.validate import validate_quads
 
     kg = Path(kg_dir or paths.kg_dir())
     graph = open_graph(kg)
@@ -436,8 +435,7 @@ def add(sources: list[Path], kg_dir: Path | None = None, source: str | None = No
     _refuse_conflicts(statements, added, graph.store)
     if not added:
         return Addition([], None, statements)
-    data = to_rdflib(current + added)
-    report = validate_rdflib(data, parse_file(graph.ontology), shapes_graph(shapes_files()))
+    report = validate_quads(current + added, graph.ontology)
     if report.violations:
         problems = []
         for result in report.violations:

@@ -28,3 +28,7 @@ def queries_dir() -> Path:
 
 def kg_dir() -> Path:
     return data_root() / "kg"
+
+
+def rules_dir() -> Path:
+    return data_root() / "rules"

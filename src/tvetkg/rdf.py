@@ -5,6 +5,8 @@ derived integer types (xsd:nonNegativeInteger, xsd:positiveInteger) only as
 xsd:integer, and the shapes check the declared datatype.
 """
 
+import logging
+from contextlib import contextmanager
 from pathlib import Path
 
 import rdflib
@@ -37,3 +39,14 @@ def union_graph(files: list[Path]) -> rdflib.Graph:
 def parse_file(path) -> rdflib.Graph:
     """One Turtle file as an rdflib graph."""
     return rdflib.Graph().parse(str(path), format="turtle")
+
+
+@contextmanager
+def quiet_rdflib():
+    """rdflib logs a traceback for every ill-typed literal it reads; the shapes report those already."""
+    log = logging.getLogger("rdflib.term")
+    quiet, log.disabled = log.disabled, True
+    try:
+        yield
+    finally:
+        log.disabled = quiet

@@ -23,7 +23,6 @@ sources is seen twice: SPARQL-based constraints must count with DISTINCT (ours d
 """
 
 import itertools
-import logging
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +37,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from tvetkg.errors import TvetKgError
+from tvetkg.rdf import quiet_rdflib
 
 WELL_TYPED = "urn:x-tvetkg:lexical:"
 ILL_TYPED = "urn:x-tvetkg:ill-typed:"
@@ -59,12 +59,8 @@ _VALUE_TYPES = {
 def _as_rdflib_reads(lexical: str, datatype: str) -> tuple[bool, str]:
     """Whether pySHACL would take the literal as valid for its datatype, and its lexical form once
     rdflib has read it (rdflib normalises valid literals: "082"^^xsd:integer is "82")."""
-    log = logging.getLogger("rdflib.term")
-    quiet, log.disabled = log.disabled, True  # rdflib logs a traceback for every ill-typed literal
-    try:
+    with quiet_rdflib():
         literal = rdflib.Literal(lexical, datatype=datatype)
-    finally:
-        log.disabled = quiet
     if getattr(literal, "ill_typed", None) is True:
         return False, str(literal)
     expected = _VALUE_TYPES.get(rdflib.URIRef(datatype))
@@ -409,7 +405,7 @@ class Compiler:
                 other = self.fresh()
                 op = "<" if prop == SH.lessThan else "<="
                 yield component, (f"{values} {self.values_of('?this', obj, other)} "
-                                  f"FILTER (!COALESCE({_cast('?value')} {op} {_cast(other)}, false))"), "?this ?value", ""
+                                  f"FILTER (!COALESCE({_cast('?value')} {op} {_cast(other)}, false))"), f"?this ?value {other}", ""  # one result per pair, as pySHACL
             elif prop in (SH.equals, SH.disjoint):
                 raise TvetKgError(f"shapes: sh:{name} is not compiled yet ({shape})")
             else:

@@ -280,11 +280,16 @@ class Generator:
         activities = [r for r in self.resources if "synth-activity-" in r.subject]
         organisations = [r for r in self.resources if "synth-org-" in r.subject]
         for pool, defects in ((activities, ACTIVITY_DEFECTS), (organisations, ORGANISATION_DEFECTS)):
-            chosen = [r for r in pool if self.rng.random() < self.rate]
-            for k, resource in enumerate(chosen):
-                defect = defects[k % len(defects)]
-                if defect.plant(resource, self):
-                    self.planted.append((resource.subject, defect))
+            queue = list(defects)  # the kinds least recently planted first: one that needs a rare
+            for resource in pool:  # resource (a sub-activity) waits at the front until one comes
+                if self.rng.random() >= self.rate:
+                    continue
+                for defect in queue:
+                    if defect.plant(resource, self):
+                        self.planted.append((resource.subject, defect))
+                        queue.remove(defect)
+                        queue.append(defect)
+                        break
 
     # -- writing ------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
 from tvetkg.load import read_all, read_quads, subjects_by_file
 from tvetkg.namespaces import shorten
-from tvetkg.rdf import parse_file, to_rdflib
+from tvetkg.rdf import parse_file, quiet_rdflib, to_rdflib
 from tvetkg.store import Graph
 
 ENGINES = ("oxigraph", "pyshacl")
@@ -91,7 +91,9 @@ def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None
     """Validate statements (named graphs merged) with the chosen engine."""
     shapes_rdf = shapes_graph(shapes or shapes_files())
     if engine == "pyshacl":
-        return validate_rdflib(to_rdflib(quads), parse_file(ontology), shapes_rdf, files)
+        with quiet_rdflib():
+            data = to_rdflib(quads)
+        return validate_rdflib(data, parse_file(ontology), shapes_rdf, files)
     if engine != "oxigraph":
         raise TvetKgError(f"unknown validation engine {engine!r} (use {' or '.join(ENGINES)})")
     everything = read_all(ontology, [])[ontology] + list(quads)
@@ -102,7 +104,8 @@ def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None
 
 def _validate_oxigraph(store: ox.Store, quads: list, shapes: rdflib.Graph, files, file_quads=None) -> Report:
     findings = shacl_sparql.validate_store(store, quads, shapes)
-    report_graph = _report_graph(findings, shapes)
+    with quiet_rdflib():
+        report_graph = _report_graph(findings, shapes)
     results = _results(report_graph, _Labels(store), list(files), file_quads)
     return Report(not any(f.severity == str(SH.Violation) for f in findings), results, report_graph)
 
@@ -164,14 +167,9 @@ def validate_rdflib(data: rdflib.Graph, ontology: rdflib.Graph, shapes: rdflib.G
     """The reference: pySHACL on rdflib graphs."""
     import pyshacl
 
-    conforms, report_graph, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        allow_warnings=True,
-        advanced=False,
-    )
+    with quiet_rdflib():
+        conforms, report_graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True, advanced=False)
     results = _results(report_graph, data, list(files))
     return Report(bool(conforms), results, report_graph)
 

@@ -1,0 +1,175 @@
+"""One side of the benchmark on one graph: `ours` (Oxigraph, the compiled shapes) or `baseline`
+(rdflib + pySHACL). Prints one JSON line per task as it ends, then the peak memory.
+
+    python benchmarks/side.py ours --kg DIR
+    python benchmarks/side.py baseline --kg DIR --task-budget 60 --validate-budget 600
+
+A baseline task still running after its budget is stopped (rdflib and pySHACL are
+Python, so a timer signal interrupts them) and reported as not done, with the
+budget as a lower bound of its time.
+"""
+
+import argparse
+import json
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+class Budget(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Budget()
+
+
+def measure(name, work, budget=None):
+    if budget:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, budget)
+    start = time.perf_counter()
+    done, error = True, None
+    try:
+        work()
+    except Budget:
+        done = False
+    except Exception as failure:  # rdflib fails on some queries: reported, not fatal
+        done, error = False, f"{type(failure).__name__}: {str(failure)[:120]}"
+    finally:
+        if budget:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"task": name, "seconds": round(seconds, 3), "done": done, "error": error}), flush=True)
+
+
+def peak_memory_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def ours(kg: Path, out: Path):
+    from tvetkg import export as exporting
+    from tvetkg.catalogue import catalogue
+    from tvetkg.network import Filters, build_network, fetch
+    from tvetkg.query import run_local
+    from tvetkg.store import open_graph
+    from tvetkg.validate import validate
+
+    state = {}
+    measure("load", lambda: state.update(graph=open_graph(kg)))
+    graph = state["graph"]
+    measure("validate", lambda: validate(graph))
+    for name, query in catalogue().items():
+        measure(f"query {name}", lambda: run_local(graph, query.bind({})).rows())
+    measure("network", lambda: build_network("organisations", *fetch(lambda q: run_local(graph, q), Filters())))
+    quads = [q for path in graph.files for q in graph.file_quads[path]]
+    context = exporting.json_ld_context(graph.file_quads[graph.ontology])
+    for fmt in exporting.FORMATS.values():
+        measure(f"export {fmt.extension}", lambda: exporting._write(quads, fmt, out / f"graph.{fmt.extension}", context))
+
+
+def baseline(kg: Path, out: Path, task_budget: float, validate_budget: float):
+    import pyshacl
+    import rdflib
+
+    from tvetkg import export as exporting
+    from tvetkg import paths
+    from tvetkg.catalogue import catalogue
+    from tvetkg.load import graph_files
+    from tvetkg.network import Filters, build_network, fetch
+    from tvetkg.namespaces import ONTOLOGY_GRAPH
+    from tvetkg.rdf import quiet_rdflib
+    from tvetkg.validate import shapes_files, shapes_graph
+
+    files = graph_files(kg)
+    dataset = rdflib.Dataset(default_union=True)
+
+    def load():
+        dataset.graph(rdflib.URIRef(ONTOLOGY_GRAPH)).parse(str(paths.ontology_file()), format="turtle")
+        for path in files:
+            dataset.parse(str(path), format={".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt"}[path.suffix])
+
+    with quiet_rdflib():
+        measure("load", load)
+
+        def rows(result):
+            return [row.asdict() for row in result]
+
+        def run(sparql):
+            return _SparqlRows(rows(dataset.query(sparql)))
+
+        for name, query in catalogue().items():
+            measure(f"query {name}", lambda: rows(dataset.query(query.bind({}))), task_budget)
+        measure("network", lambda: build_network("organisations", *fetch(run, Filters())), task_budget)
+        for fmt in exporting.FORMATS.values():
+            name = exporting.RDFLIB_NAMES[fmt.extension]
+            target = out / f"baseline.{fmt.extension}"
+            if fmt.keeps_graphs:
+                work = lambda: dataset.serialize(str(target), format=name)
+            else:
+                work = lambda: _merged(dataset).serialize(str(target), format=name)
+            measure(f"export {fmt.extension}", work, task_budget)
+        data = _merged(dataset, without=ONTOLOGY_GRAPH)
+        ontology = dataset.graph(rdflib.URIRef(ONTOLOGY_GRAPH))
+        shapes = shapes_graph(shapes_files())
+        measure("validate", lambda: pyshacl.validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+                                                     allow_warnings=True, advanced=False), validate_budget)
+
+
+class _SparqlRows:
+    """rdflib rows in the shape network.fetch reads (the JSON-like rows of tvetkg.query)."""
+
+    def __init__(self, rows):
+        self._rows = [{k: _binding(v) for k, v in row.items()} for row in rows]
+
+    def rows(self):
+        return self._rows
+
+
+def _binding(term):
+    import rdflib
+
+    if isinstance(term, rdflib.URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, rdflib.Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype:
+            out["datatype"] = str(term.datatype)
+        return out
+    return {"type": "bnode", "value": str(term)}
+
+
+def _merged(dataset, without=None):
+    import rdflib
+
+    graph = rdflib.Graph()
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if without is None or str(getattr(g, "identifier", g)) != without:
+            graph.add((s, p, o))
+    return graph
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("side", choices=["ours", "baseline"])
+    parser.add_argument("--kg", type=Path, required=True)
+    parser.add_argument("--task-budget", type=float, default=60)
+    parser.add_argument("--validate-budget", type=float, default=600)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tvetkg-bench-") as tmp:
+        if args.side == "ours":
+            ours(args.kg, Path(tmp))
+        else:
+            baseline(args.kg, Path(tmp), args.task_budget, args.validate_budget)
+    print(json.dumps({"task": "peak memory (MiB)", "value": round(peak_memory_mib(), 1)}), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

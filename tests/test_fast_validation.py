@@ -1,0 +1,102 @@
+"""The fast validator (shapes compiled to SPARQL on Oxigraph) against pySHACL, the reference.
+
+Both engines must give the same results: the same focus node, path, value,
+constraint component, shape, severity and message, as many times each. The graphs:
+the shipped graph, the shipped graph with every broken fixture, and synthetic
+graphs with a planted defect of every kind (`tvetkg synth --defects`); the large
+one (100k statements) is run by `make scale`.
+"""
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from tvetkg import paths
+from tvetkg.load import graph_files, read_quads
+from tvetkg.synth import ACTIVITY_DEFECTS, ORGANISATION_DEFECTS, synthesise
+from tvetkg.validate import validate_quads
+
+
+def _results(report) -> Counter:
+    return Counter((r.severity, r.focus, r.path, r.value, r.component, r.shape, r.message, r.files)
+                   for r in report.results)
+
+
+def _differential(quads, files=()):
+    fast = validate_quads(quads, paths.ontology_file(), engine="oxigraph", files=files)
+    reference = validate_quads(quads, paths.ontology_file(), engine="pyshacl", files=files)
+    assert fast.conforms == reference.conforms
+    only_fast = _results(fast) - _results(reference)
+    only_reference = _results(reference) - _results(fast)
+    assert not only_fast and not only_reference, (only_fast, only_reference)
+    return fast
+
+
+def _quads(folder: Path):
+    files = graph_files(folder)
+    return [q for path in files for q in read_quads(path)], files
+
+
+def _planted_are_reported(folder: Path, report):
+    found = {(r.focus, r.component) for r in report.results}
+    planted = list(csv.DictReader((folder / "planted-defects.csv").open(encoding="utf-8")))
+    assert planted
+    missed = [p for p in planted if (p["focus"], p["component"]) not in found]
+    assert not missed
+    return planted
+
+
+def test_the_shipped_graph_gives_the_same_report(kg_files):
+    quads = [q for path in kg_files for q in read_quads(path)]
+    report = _differential(quads, kg_files)
+    assert report.conforms and not report.results
+
+
+def test_every_broken_fixture_gives_the_same_report(kg_files):
+    fixtures = sorted((FIXTURES / "shapes").glob("*.ttl"))
+    quads = [q for path in [*kg_files, *fixtures] for q in read_quads(path)]
+    report = _differential(quads, [*kg_files, *fixtures])
+    components = {r.component for r in report.results}
+    # (the fixtures share one focus node, so together they have every label: the synthetic graph checks those)
+    assert {"sh:LessThanOrEqualsConstraintComponent", "sh:SPARQLConstraintComponent",
+            "sh:NodeConstraintComponent", "sh:HasValueConstraintComponent"} <= components
+
+
+@pytest.fixture(scope="module")
+def small_synthetic(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synth") / "kg"
+    synthesise(folder, activities=300, seed=11, defects=0.35)
+    return folder
+
+
+def test_a_synthetic_graph_with_every_kind_of_defect_gives_the_same_report(small_synthetic):
+    quads, files = _quads(small_synthetic)
+    report = _differential(quads, files)
+    planted = _planted_are_reported(small_synthetic, report)
+    kinds = {p["defect"] for p in planted}
+    assert kinds == {d.name for d in ACTIVITY_DEFECTS + ORGANISATION_DEFECTS}, "a kind of defect was never planted"
+
+
+def test_a_planted_defect_is_reported_by_the_shape_it_targets(small_synthetic):
+    quads, files = _quads(small_synthetic)
+    report = validate_quads(quads, paths.ontology_file(), files=files)
+    by_focus = {}
+    for r in report.results:
+        by_focus.setdefault(r.focus, set()).add((r.shape, r.component))
+    for row in csv.DictReader((small_synthetic / "planted-defects.csv").open(encoding="utf-8")):
+        if row["shape"] != "tvetsh:OrganisationShape":  # its property shapes are blank nodes
+            assert (row["shape"].replace("tvetsh:", "https://w3id.org/oic-tvet/shapes#"), row["component"]) \
+                in by_focus[row["focus"]], row
+
+
+@pytest.mark.scale
+def test_a_graph_of_100k_statements_with_planted_defects_gives_the_same_report(tmp_path):
+    folder = tmp_path / "kg"
+    synthesise(folder, activities=5200, seed=8, defects=0.02)
+    quads, files = _quads(folder)
+    assert len(quads) >= 100_000
+    report = _differential(quads, files)
+    _planted_are_reported(folder, report)
