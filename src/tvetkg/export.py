@@ -25,7 +25,7 @@ from tvetkg.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, TVET
 
 SHAPES_GRAPH = "https://w3id.org/oic-tvet/shapes"
 DATASET = "https://w3id.org/oic-tvet/dataset"
-VERSION = "1.0.0"
+VERSION = "1.0.0"  # the dataset's version: its data, not the tool
 
 
 @dataclass(frozen=True)
