@@ -167,16 +167,23 @@ def build_network(kind: str, rows: list[dict], orgs: dict) -> nx.Graph:
     return graph
 
 
+EXACT_LIMIT = 1000  # nodes
+
+
 def measure(graph: nx.Graph) -> None:
     """Degree, weighted degree, betweenness, PageRank, Louvain community and a layout, onto the nodes."""
     for u, v, data in graph.edges(data=True):
         data["distance"] = 1.0 / data["weight"]
-    betweenness = nx.betweenness_centrality(graph, weight="distance", normalized=True)
+    # Exact up to EXACT_LIMIT nodes; beyond, estimated from that many sampled sources (Brandes-Pich),
+    # seeded: exact betweenness is quadratic and takes hours on a network of 50,000 activities.
+    sample = None if len(graph) <= EXACT_LIMIT else EXACT_LIMIT
+    betweenness = nx.betweenness_centrality(graph, k=sample, weight="distance", normalized=True, seed=42)
     pagerank = nx.pagerank(graph, weight="weight") if graph.number_of_edges() else {n: 1 / len(graph) for n in graph}
     groups = nx.community.louvain_communities(graph, weight="weight", seed=42) if graph.number_of_edges() else [set(graph)]
     ordered = sorted(groups, key=lambda g: (-len(g), sorted(g)))
     community = {node: index for index, group in enumerate(ordered) for node in group}
-    layout = nx.spring_layout(graph, weight="weight", seed=42, k=1.6 / max(len(graph), 1) ** 0.5)
+    layout = nx.spring_layout(graph, weight="weight", seed=42, k=1.6 / max(len(graph), 1) ** 0.5,
+                              iterations=50 if len(graph) <= EXACT_LIMIT else 10)
     for node, data in graph.nodes(data=True):
         data["degree"] = graph.degree(node)
         data["weighted_degree"] = graph.degree(node, weight="weight")
