@@ -115,7 +115,7 @@ def table(results: dict) -> list[str]:
         build = result["build"]
         lines += ["", f"`tvetkg build` (validate, reason with HermiT, every query, networks, written out): "
                       f"{build['seconds']} s, peak {build['memory']} MiB, exit {build['exit']} "
-                      f"(1: the planted defects do not conform). `tvetkg query` of a catalogue query from a cold "
+                      f"(1: the planted defects do not conform; negative: stopped by a signal). `tvetkg query` of a catalogue query from a cold "
                       f"process with `--store`: {result['cold query']['seconds']} s.", ""]
     return lines
 
