@@ -400,7 +400,7 @@ class Compiler:
                                       f"&& LCASE(LANG(?value)) = LCASE(LANG({other})) && !sameTerm(?value, {other})) "
                                       f"BIND (LCASE(LANG(?value)) AS ?lang)"), "?this ?lang", ""
             elif prop == SH.qualifiedValueShape:
-                yield from self.qualified(shape, obj, path)
+                yield from self.qualified(shape, obj)
             elif prop in (SH.lessThan, SH.lessThanOrEquals):
                 other = self.fresh()
                 op = "<" if prop == SH.lessThan else "<="
@@ -471,7 +471,6 @@ class Compiler:
         alternatives = []
         path_node = self._one(shape, SH.path)
         if path_node is not None:
-            path = self.path(path_node)
             value = self.fresh()
             for prop, obj in self.sg.predicate_objects(shape):
                 if prop == SH.minCount:
@@ -505,7 +504,7 @@ class Compiler:
             return "FILTER (false)"
         return " UNION ".join("{ " + a + " }" for a in alternatives)
 
-    def qualified(self, shape, value_shape, path: str):
+    def qualified(self, shape, value_shape):
         counts = []
         for prop, op in ((SH.qualifiedMinCount, "<"), (SH.qualifiedMaxCount, ">")):
             bound = self._one(shape, prop)
