@@ -166,3 +166,17 @@ def test_a_failed_build_leaves_the_previous_build(cli, tmp_path, kg_copy):
     assert cli("build", "--kg", kg_copy, "--out", out_dir)[0] == 2
     assert (out_dir / "summary.json").read_text() == before
     assert not (tmp_path / "build.partial").exists()
+
+
+def test_synth_and_validate_engines_from_the_command_line(cli, tmp_path):
+    code, out, _ = cli("synth", "--out", tmp_path / "s", "--activities", 40, "--seed", 3, "--defects", 0.5)
+    assert code == 0 and "activities  40" in out
+    assert (tmp_path / "s" / "planted-defects.csv").read_text().count("\n") > 10
+    code, out, _ = cli("validate", "--kg", tmp_path / "s", "--format", "json")
+    assert code == 1 and '"conforms": false' in out
+    code, _, err = cli("validate", "--engine", "jena")
+    assert code == 2 and "--engine 'jena'" in err
+    code, _, err = cli("synth", "--out", tmp_path / "t", "--defects", 2)
+    assert code == 2 and "--defects" in err and not (tmp_path / "t").exists()
+    code, _, err = cli("build", "--reasoner", "pellet", "--out", tmp_path / "b")
+    assert code == 2 and "--reasoner 'pellet'" in err and not (tmp_path / "b").exists()

@@ -75,7 +75,10 @@ def build(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from tvetkg.build import build as run_build
+    from tvetkg.reason import REASONERS
 
+    if reasoner not in REASONERS:
+        _fail(TvetKgError(f"--reasoner {reasoner!r}: use {', '.join(REASONERS)}"))
     try:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
