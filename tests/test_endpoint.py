@@ -15,7 +15,7 @@ QUERIES = catalogue()
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory, graph):
     tmp = tmp_path_factory.mktemp("oxigraph")
-    _write_merged(tmp / "graph.trig", graph.ontology, graph.files)
+    _write_merged(tmp / "graph.trig", graph)
     with oxigraph_server(tmp) as base:
         upload_trig(base, tmp / "graph.trig")
         yield base + "/query"

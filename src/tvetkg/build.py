@@ -16,8 +16,7 @@ import pyoxigraph as ox
 from tvetkg import reason
 from tvetkg.folders import replaced_folder
 from tvetkg.catalogue import catalogue
-from tvetkg.load import read_quads
-from tvetkg.namespaces import ONTOLOGY_GRAPH
+from tvetkg.load import read_all
 from tvetkg.query import run_local
 from tvetkg.store import open_graph
 from tvetkg.validate import validate
@@ -57,7 +56,7 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
     with replaced_folder(out_dir) as staging:
         step("load")
         graph = open_graph(kg_dir, store_dir)
-        _write_merged(staging / "graph.trig", graph.ontology, graph.files)
+        _write_merged(staging / "graph.trig", graph)
         summary.statements = len(graph.store)
         lap("load")
 
@@ -111,15 +110,12 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
     return summary
 
 
-def _write_merged(path: Path, ontology: Path, files: list[Path]) -> None:
+def _write_merged(path: Path, graph) -> None:
     """The ontology and every file, each quad in its own named graph, as TriG (the files' literals kept)."""
-    def quads():
-        for quad in read_quads(ontology):
-            yield ox.Quad(quad.subject, quad.predicate, quad.object, ox.NamedNode(ONTOLOGY_GRAPH))
-        for file in files:
-            yield from read_quads(file)
-
-    ox.serialize(quads(), output=str(path), format=ox.RdfFormat.TRIG,
+    quads = graph.quads
+    if quads is None:  # an on-disk store: the files are read again, as the store re-encodes literals
+        quads = [q for file_quads in read_all(graph.ontology, graph.files).values() for q in file_quads]
+    ox.serialize(quads, output=str(path), format=ox.RdfFormat.TRIG,
                  prefixes={"tvet": "https://w3id.org/oic-tvet/ontology#", "id": "https://w3id.org/oic-tvet/id/"})
 
 

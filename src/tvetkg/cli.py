@@ -146,16 +146,10 @@ def validate(
 
 
 def _graph_of_files(files):
-    import pyoxigraph as ox
-
     from tvetkg import paths
-    from tvetkg.load import read_all
-    from tvetkg.store import Graph
+    from tvetkg.store import in_memory
 
-    file_quads = read_all(paths.ontology_file(), files)
-    store = ox.Store()
-    store.bulk_extend([q for quads in file_quads.values() for q in quads])
-    return Graph(store, paths.ontology_file(), files, file_quads=file_quads)
+    return in_memory(paths.ontology_file(), files)
 
 
 def _print_report(report) -> None:

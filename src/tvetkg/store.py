@@ -72,11 +72,16 @@ def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferr
     ontology = paths.ontology_file()
     files = graph_files(kg_dir or paths.kg_dir())
     if store_dir is None:
-        store = ox.Store()
-        file_quads = read_all(ontology, files)
-        _fill(store, ontology, files, inferred, [q for quads in file_quads.values() for q in quads])
-        return Graph(store, ontology, files, inferred, file_quads=file_quads)
+        return in_memory(ontology, files, inferred)
     return Graph(_open_on_disk(Path(store_dir), ontology, files, inferred), ontology, files, inferred)
+
+
+def in_memory(ontology: Path, files: list[Path], inferred: bool = False) -> Graph:
+    """The ontology and the files in an in-memory store, each file's statements kept as written."""
+    store = ox.Store()
+    file_quads = read_all(ontology, files)
+    _fill(store, ontology, files, inferred, [q for quads in file_quads.values() for q in quads])
+    return Graph(store, ontology, files, inferred, file_quads=file_quads)
 
 
 def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: bool) -> ox.Store:

@@ -79,10 +79,11 @@ def shapes_graph(files: list[Path]) -> rdflib.Graph:
 
 def validate(graph: Graph, shapes: list[Path] | None = None, engine: str = "oxigraph") -> Report:
     """Validate the graph's files against the shapes, the ontology mixed in (pySHACL's ont_graph)."""
-    shapes_rdf = shapes_graph(shapes or shapes_files())
     if engine == "oxigraph" and graph.quads is not None:  # the in-memory store, checked in place
+        shapes_rdf = shapes_graph(shapes or shapes_files())
         return _validate_oxigraph(graph.store, graph.quads, shapes_rdf, graph.files, graph.file_quads)
-    quads = [q for path in graph.files for q in read_quads(path)]
+    file_quads = graph.file_quads or {path: read_quads(path) for path in graph.files}
+    quads = [q for path in graph.files for q in file_quads[path]]
     return validate_quads(quads, graph.ontology, shapes, engine, graph.files)
 
 
