@@ -107,7 +107,7 @@ def lexical_copies(quads, graph: ox.NamedNode) -> tuple[list[ox.Quad], set[str]]
         if type(obj) is literal and obj.language is None and obj.datatype != string:
             predicate = q.predicate.value
             predicates.add(predicate)
-            copies.append(ox.Quad(q.subject, ox.NamedNode(LEXICAL + predicate), encode(obj), graph))
+            copies.append(ox.Quad(q.subject, ox.NamedNode(lexical_predicate(predicate)), encode(obj), graph))
     return copies, predicates
 
 
@@ -360,10 +360,10 @@ class Compiler:
         """(component, pattern, projection) for each core constraint of the shape; ?this is bound."""
         property_shape = path_node is not None
         path = self.path(path_node) if property_shape else None
-        known = {SH.path, SH.severity, SH.message, SH.name, SH.description, SH.property, SH.sparql,
-                 SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.deactivated,
-                 SH.order, SH.group, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
-                 SH.flags, SH.declare, SH.prefixes, RDF.type, RDFS.label, RDFS.comment, SH.defaultValue}
+        known = _IGNORED_IN_NESTED | {
+            SH.property, SH.sparql, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+            SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
+            SH.flags, SH.declare, SH.prefixes, SH.defaultValue}
         component_params = self._component_parameters()
         for prop, obj in sorted(self.sg.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if prop in known or prop in component_params or not str(prop).startswith(str(SH)):

@@ -363,31 +363,25 @@ def _later_start(r: Resource, g: Generator) -> bool:
     return True
 
 
-def _impossible_start(r: Resource, g: Generator) -> bool:
-    r.drop(t("startDate"))
-    r.drop(t("endDate"))
-    r.add(t("startDate"), lit("2024-02-30", datatype=XSD + "date"))
-    return True
+def _reset(values, needs: str | None = None):
+    """Give properties new values (computed from the generator), where the resource has `needs`."""
+    def plant(r: Resource, g: Generator) -> bool:
+        if needs and not r.values(needs):
+            return False
+        for prop, objects in values(g).items():
+            r.drop(prop)
+            r.add(prop, *objects)
+        return True
+    return plant
 
 
-def _more_countries(r: Resource, g: Generator) -> bool:
-    if not r.values(t("countryCount")):
-        return False
-    r.drop(t("countryCount"))
-    r.drop(t("participatingCountry"))
-    r.add(t("countryCount"), lit(1, datatype=XSD + "nonNegativeInteger"))
-    r.add(t("participatingCountry"), *[iri(c) for c, _ in g.countries[:2]])
-    return True
-
-
-def _outside_project(r: Resource, g: Generator) -> bool:
-    if not r.values(t("partOf")):
-        return False
-    r.drop(t("startDate"))
-    r.drop(t("endDate"))
-    r.add(t("startDate"), lit("2008-06-01", datatype=XSD + "date"))
-    r.add(t("endDate"), lit("2008-06-02", datatype=XSD + "date"))
-    return True
+_impossible_start = _reset(lambda g: {t("startDate"): [lit("2024-02-30", datatype=XSD + "date")], t("endDate"): []})
+_more_countries = _reset(lambda g: {t("countryCount"): [lit(1, datatype=XSD + "nonNegativeInteger")],
+                                    t("participatingCountry"): [iri(c) for c, _ in g.countries[:2]]},
+                         needs=t("countryCount"))
+_outside_project = _reset(lambda g: {t("startDate"): [lit("2008-06-01", datatype=XSD + "date")],
+                                     t("endDate"): [lit("2008-06-02", datatype=XSD + "date")]},
+                          needs=t("partOf"))
 
 
 def _missing_organiser(r: Resource, g: Generator) -> bool:
