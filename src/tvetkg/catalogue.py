@@ -171,11 +171,16 @@ _MASK = re.compile(
 )
 
 
+def mask(text: str) -> str:
+    """The query text with its strings, IRIs and comments blanked out (same length), to look for keywords."""
+    return _MASK.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def bind_values(text: str, terms: dict) -> str:
     """Insert `VALUES (?a ?b) { (t1 t2) }` at the start of the query's WHERE group."""
     if not terms:
         return text
-    masked = _MASK.sub(lambda m: " " * len(m.group(0)), text)
+    masked = mask(text)
     match = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE) or re.search(
         r"\b(SELECT|ASK)\b[^{]*\{", masked, re.IGNORECASE
     )

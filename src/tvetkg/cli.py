@@ -554,6 +554,33 @@ def stats(kg: KgOption = None, store: StoreOption = None) -> None:
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Query worker processes, each holding the graph [default: the cores].")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds a SPARQL query may run before it is stopped (HTTP 503).")] = 30.0,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Most solutions or triples a query may return (more: HTTP 413).")] = 100_000,
+    inferred: Annotated[bool, typer.Option("--inferred", help="Serve the facts HermiT entails too.")] = False,
+    kg: KgOption = None,
+    store: StoreOption = None,
+) -> None:
+    """Serve the graph: a read-only SPARQL 1.1 endpoint at /sparql, a page for every IRI, and an explorer.
+
+    Every IRI under https://w3id.org/oic-tvet/ is answered at its path (/id/sesric): HTML for
+    browsers, Turtle, N-Triples, JSON-LD or RDF/XML by Accept. Updates and SERVICE are refused
+    (HTTP 403). Stop with Ctrl+C.
+    """
+    from tvetkg.serve import serve as run_server
+
+    if timeout <= 0 or max_rows <= 0 or (workers is not None and workers <= 0):
+        _fail(TvetKgError("--timeout, --max-rows and --workers must be positive"))
+    try:
+        run_server(host, port, kg, store, workers, timeout, max_rows, inferred)
+    except TvetKgError as error:
+        _fail(error)
+
+
+@app.command()
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the synthetic graph into (replaced whole).")],
     activities: Annotated[int, typer.Option("--activities", help="How many activities to generate.")] = 1000,

@@ -45,6 +45,12 @@ def data(graph: nx.Graph, title: str) -> dict:
 
 
 def write(graph: nx.Graph, path: Path, colour_by: str = "type", lang: str = "en", title: str = "") -> Path:
+    Path(path).write_text(render(graph, colour_by, lang, title), encoding="utf-8")
+    return Path(path)
+
+
+def render(graph: nx.Graph, colour_by: str = "type", lang: str = "en", title: str = "") -> str:
+    """The page as HTML text."""
     words = WORDS.get(lang, WORDS["en"])
     payload = json.dumps(data(graph, title), ensure_ascii=False).replace("</", "<\\/")
     text = files("tvetkg").joinpath("templates/network.html").read_text(encoding="utf-8")
@@ -56,5 +62,4 @@ def write(graph: nx.Graph, path: Path, colour_by: str = "type", lang: str = "en"
         text = text.replace(key, value)
     if colour_by == "community":
         text = text.replace('<option value="community">', '<option value="community" selected>')
-    Path(path).write_text(text.replace("__DATA__", payload), encoding="utf-8")
-    return Path(path)
+    return text.replace("__DATA__", payload)

@@ -113,3 +113,14 @@ def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: 
     os.replace(partial, manifest)
     shutil.rmtree(old, ignore_errors=True)
     return ox.Store(str(store_dir / _DATA))
+
+
+def open_read_only(kg_dir: Path | None, store_dir: Path, inferred: bool = False) -> Graph:
+    """The on-disk store of `store_dir`, read-only, so that many processes can query it at once.
+
+    Bring it up to date first with `open_graph(kg_dir, store_dir)` in one process."""
+    data = Path(store_dir) / _DATA
+    if not data.is_dir():
+        raise TvetKgError(f"{store_dir}: no store here; open it once with --store to build it")
+    ontology = paths.ontology_file()
+    return Graph(ox.Store.read_only(str(data)), ontology, graph_files(kg_dir or paths.kg_dir()), inferred)
