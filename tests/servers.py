@@ -69,6 +69,16 @@ def oxigraph_server(tmp_path: Path, location: Path | None = None, port: int | No
 
 
 @contextmanager
+def tvetkg_server(tmp_path: Path, *options: str):
+    """`tvetkg serve` on a free port of 127.0.0.1 with `options`; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "tvetkg", "serve", "--port", str(port), "--host", "127.0.0.1", *options]
+    with _process(command, tmp_path / "tvetkg-serve.log", base + "/sparql?query=ASK%7B%7D"):
+        yield base
+
+
+@contextmanager
 def auth_proxy(tmp_path: Path, upstream: str, user: str, password: str):
     """The authenticating reverse proxy of authproxy.py in front of `upstream`; yields its base URL."""
     port = free_port()

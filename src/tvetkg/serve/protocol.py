@@ -29,7 +29,7 @@ ALIASES = {  # format= names, and media types some clients send for SPARQL resul
     "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
     "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
 }
-_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*"
+_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*"  # on the masked text: IRIs are blank
                      r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
 
