@@ -342,6 +342,7 @@ def create_app(source: Source, workers: int = 2, timeout: float = 30.0, max_rows
         Route("/dataset", dataset),
         Route("/.well-known/void", dataset),
         Route("/dist/{name}", dist_file),
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
