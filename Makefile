@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: help install build test integration scale benchmark countries clean
+.PHONY: help install build serve test integration scale benchmark load countries clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,7 +19,10 @@ install: $(BIN)/tvetkg  ## Create .venv and install tvetkg with its test depende
 build: install  ## Validate, reason, run the catalogue and write build/
 	$(BIN)/tvetkg build
 
-test: install  ## Run the test suite
+serve: install  ## Serve the graph on http://127.0.0.1:8000 (SPARQL endpoint, pages, explorer)
+	$(BIN)/tvetkg serve
+
+test: install  ## Run the test suite (the browser tests need: apt-get install chromium chromium-driver)
 	$(BIN)/python -m pytest
 
 integration: install  ## Publish to a real Virtuoso (needs: apt-get install virtuoso-opensource)
@@ -30,6 +33,9 @@ scale: install  ## The fast validator against pySHACL on 100k statements with pl
 
 benchmark: install  ## Measure 10k-5M statements against rdflib + pySHACL; writes benchmarks/RESULTS.md (hours)
 	$(BIN)/python benchmarks/run.py --write benchmarks/RESULTS.md
+
+load: install  ## Load test of tvetkg serve: 50 clients for 30 s on 127.0.0.1
+	$(BIN)/python benchmarks/load.py
 
 countries: install  ## Regenerate kg/reference-countries.trig from ISO 3166-1
 	$(BIN)/python tools/make_countries.py

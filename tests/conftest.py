@@ -46,3 +46,14 @@ def kg_copy(tmp_path):
     target = tmp_path / "kg"
     shutil.copytree(paths.kg_dir(), target)
     return target
+
+
+ACTIVITIES = ("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+              "<https://w3id.org/oic-tvet/ontology#Activity> }")
+
+
+def activity_count(graph) -> str:
+    """How many activities the graph has, counted by a query of the tests' own."""
+    from tvetkg.query import run_local
+
+    return run_local(graph, ACTIVITIES).rows()[0]["n"]["value"]

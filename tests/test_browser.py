@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import activity_count
 from servers import tvetkg_server
-from tvetkg.catalogue import catalogue
 from tvetkg.query import run_local
 
 pytestmark = pytest.mark.server
@@ -73,9 +73,7 @@ def test_home_page_renders_counts_and_areas(browser, base, graph):
     assert browser.find_element(By.TAG_NAME, "h1").text == "TVET cooperation in the OIC"
     counts = {li.get_attribute("data-count"): li.find_element(By.TAG_NAME, "strong").text
               for li in browser.find_elements(By.CSS_SELECTOR, "#counts li")}
-    activities = run_local(graph, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-                                  "<https://w3id.org/oic-tvet/ontology#Activity> }").rows()[0]["n"]["value"]
-    assert counts["activities"] == activities
+    assert counts["activities"] == activity_count(graph)
     areas = browser.find_elements(By.CSS_SELECTOR, "#areas tbody tr")
     assert [a.find_elements(By.TAG_NAME, "td")[0].text for a in areas] == ["1", "2", "3", "4"]
     assert browser.find_element(By.CSS_SELECTOR, "#areas a").is_displayed()
@@ -133,7 +131,7 @@ def test_query_page_shows_a_syntax_error(browser, base):
     editor.clear()
     editor.send_keys("SELECT * WHERE { ?s ?p }")
     browser.find_element(By.ID, "run").click()
-    status = wait_for(browser, lambda d: d.find_element(By.ID, "status") if "400" in d.find_element(By.ID, "status").text else None)
+    status = wait_for(browser, lambda d: "400" in d.find_element(By.ID, "status").text and d.find_element(By.ID, "status"))
     assert "SPARQL syntax error" in status.text
 
 

@@ -561,6 +561,7 @@ def serve(
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds a SPARQL query may run before it is stopped (HTTP 503).")] = 30.0,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most solutions or triples a query may return (more: HTTP 413).")] = 100_000,
     inferred: Annotated[bool, typer.Option("--inferred", help="Serve the facts HermiT entails too.")] = False,
+    log_level: Annotated[str, typer.Option("--log-level", help="debug, info (one line per request), warning or error.")] = "info",
     kg: KgOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -574,8 +575,10 @@ def serve(
 
     if timeout <= 0 or max_rows <= 0 or (workers is not None and workers <= 0):
         _fail(TvetKgError("--timeout, --max-rows and --workers must be positive"))
+    if log_level not in ("debug", "info", "warning", "error"):
+        _fail(TvetKgError(f"--log-level {log_level!r}: use debug, info, warning or error"))
     try:
-        run_server(host, port, kg, store, workers, timeout, max_rows, inferred)
+        run_server(host, port, kg, store, workers, timeout, max_rows, inferred, log_level)
     except TvetKgError as error:
         _fail(error)
 

@@ -12,13 +12,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000, kg_dir: Path | None = None,
           log_level: str = "info") -> None:
     import uvicorn
 
-    from tvetkg.serve.app import cpu_count, create_app
+    from tvetkg.serve.app import Site, cpu_count, create_app
     from tvetkg.serve.workers import Source
     from tvetkg.store import open_graph
 
     if store_dir is not None:  # brought up to date once, here; the workers open it read-only
         graph = open_graph(kg_dir, store_dir, inferred)
         del graph
-    source = Source(kg_dir, store_dir, inferred)
-    app = create_app(source, workers or cpu_count(), timeout, max_rows, f"http://{host}:{port}/sparql")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
+    site = Site(Source(kg_dir, store_dir, inferred), workers or cpu_count(), timeout, max_rows,
+                f"http://{host}:{port}/sparql")
+    site.start()  # a graph that does not load stops here, with the workers' message
+    try:
+        uvicorn.run(create_app(site), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
+    finally:
+        site.close()

@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from tvetkg.catalogue import bind_values, catalogue
 from tvetkg.errors import TvetKgError
 from tvetkg.serve import protocol, resources
-from tvetkg.serve.negotiate import best
+from tvetkg.serve.negotiate import best, best_language
 from tvetkg.serve.workers import GRAPH_FORMATS, Pool, QueryFailed, Source, Task
 
 LANGS = ("en", "ar", "fr")
@@ -97,10 +97,7 @@ def _lang(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get("lang")
     if asked in LANGS:
         return asked
-    header = request.headers.get("accept-language", "")
-    ranges = ",".join(f"text/{part.strip()}" for part in header.split(",") if part.strip())
-    chosen = best(ranges.replace("text/*", "*/*"), [f"text/{lang}" for lang in LANGS]) if header else None
-    return chosen.split("/")[1] if chosen else "en"
+    return best_language(request.headers.get("accept-language"), list(LANGS)) or "en"
 
 
 def _page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
@@ -315,13 +312,11 @@ async def not_found(request: Request, exc) -> Response:
     return _error(request, 404, f"{request.url.path}: no such page")
 
 
-def create_app(source: Source, workers: int = 2, timeout: float = 30.0, max_rows: int = 100_000,
-               endpoint_url: str = "http://127.0.0.1:8000/sparql") -> Starlette:
-    site = Site(source, workers, timeout, max_rows, endpoint_url)
+def create_app(site: Site) -> Starlette:
+    """The application over a started `site`, which it closes when the server stops."""
 
     @asynccontextmanager
     async def lifespan(app):
-        await to_thread.run_sync(site.start)
         app.state.site = site
         try:
             yield

@@ -41,3 +41,16 @@ def best(accept: str | None, offers: list[str]) -> str | None:
     scored = [(_quality(offer, ranges), -index, offer) for index, offer in enumerate(offers)]
     quality, _, offer = max(scored)
     return offer if quality > 0 else None
+
+
+def best_language(accept_language: str | None, offers: list[str]) -> str | None:
+    """The offered language an `Accept-Language` header prefers, matching primary subtags (ar-SA is ar)."""
+    if not accept_language:
+        return None
+    ranges = _ranges(accept_language)
+    scored = []
+    for index, offer in enumerate(offers):
+        quality = max((q for tag, q in ranges if tag.split("-")[0] in (offer, "*")), default=0.0)
+        scored.append((quality, -index, offer))
+    quality, _, offer = max(scored)
+    return offer if quality > 0 else None

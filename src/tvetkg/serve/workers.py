@@ -120,7 +120,7 @@ def answer(graph, task: Task, max_rows: int) -> Answer:
             data, rows = {"head": {}, "boolean": bool(result)}, 1
         else:
             names = [v.value for v in result.variables]
-            bindings = [{name: json_term(term) for name, term in zip(names, solution) if term is not None}
+            bindings = [{name: json_term(term) for name, term in zip(names, solution, strict=True) if term is not None}
                         for solution in _capped(result, max_rows, "rows")]
             data, rows = {"head": {"vars": names}, "results": {"bindings": bindings}}, len(bindings)
     except SyntaxError as error:
