@@ -1,9 +1,9 @@
 """Load test of `tvetkg serve`: concurrent clients on 127.0.0.1 running the catalogue's queries.
 
-Starts the server, runs --clients threads for --seconds, each sending the catalogue queries in turn
-(POST, SPARQL JSON results) over a kept-alive connection, and prints throughput, latency percentiles,
-errors, and the resident memory of the server and its query workers sampled every half second.
-The server is stopped by its PID at the end.
+Starts the server as the tests do (stopped by its PID), runs --clients threads for --seconds, each
+sending the catalogue queries in turn (POST, SPARQL JSON results) over a kept-alive connection, and
+prints throughput, latency percentiles, errors, and the resident memory of the server and its query
+workers sampled every half second.
 
     python benchmarks/load.py                        # 50 clients, 30 s, the shipped graph
     python benchmarks/load.py --kg /tmp/synth/kg      # on a synthetic graph (tvetkg synth)
@@ -15,27 +15,19 @@ import http.client
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 from tvetkg.catalogue import catalogue
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from servers import tvetkg_server  # noqa: E402  (the tests' way to start and stop a server by its PID)
 
 
 def _rss_kib(pid: int) -> int:
@@ -52,26 +44,6 @@ def _rss_kib(pid: int) -> int:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
-
-
-def _start(port: int, args, log) -> subprocess.Popen:
-    command = [sys.executable, "-m", "tvetkg", "serve", "--port", str(port), "--log-level", "warning"]
-    if args.kg:
-        command += ["--kg", str(args.kg)]
-    if args.workers:
-        command += ["--workers", str(args.workers)]
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=2).read()
-            return process
-        except (OSError, urllib.error.URLError):
-            if process.poll() is not None:
-                raise SystemExit(f"the server did not start; see {log.name}") from None
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not answer within 600 s")
 
 
 def _client(port: int, bodies: list[bytes], offset: int, stop: threading.Event, latencies: list, statuses: Counter):
@@ -110,60 +82,66 @@ def main() -> None:
 
     queries = {name: q for name, q in catalogue().items()}
     bodies = [urllib.parse.urlencode({"query": q.bind({})}).encode() for q in queries.values()]
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile(prefix="tvetkg-load-", suffix=".log", delete=False)
-    server = _start(port, args, log)
+    options = ["--log-level", "warning"]
+    options += ["--kg", str(args.kg)] if args.kg else []
+    options += ["--workers", str(args.workers)] if args.workers else []
+    logs = Path(tempfile.mkdtemp(prefix="tvetkg-load-"))
+    with tvetkg_server(logs, *options, ready_within=600) as (base, pid):
+        port = int(base.rsplit(":", 1)[1])
+        figures = _measure(args, port, pid, bodies)
+    _report(args, len(queries), figures, logs / "tvetkg-serve.log")
+
+
+def _measure(args, port: int, pid: int, bodies: list[bytes]) -> dict:
     memory: list[tuple[float, int]] = []
     stop, sampling = threading.Event(), threading.Event()
 
     def sample():
         while not sampling.is_set():
-            memory.append((time.monotonic(), _rss_kib(server.pid)))
+            memory.append((time.monotonic(), _rss_kib(pid)))
             time.sleep(0.5)
 
-    try:
-        idle = _rss_kib(server.pid)
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        latencies: list[float] = []
-        statuses: Counter = Counter()
-        clients = [threading.Thread(target=_client, args=(port, bodies, i, stop, latencies, statuses))
-                   for i in range(args.clients)]
-        started = time.monotonic()
-        for thread in clients:
-            thread.start()
-        time.sleep(args.seconds)
-        stop.set()
-        for thread in clients:
-            thread.join(timeout=130)
-        elapsed = time.monotonic() - started
-        sampling.set()
-        sampler.join()
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.kill(server.pid, signal.SIGKILL)
-        log.close()
-
-    ordered = sorted(latencies)
-    errors = {k: v for k, v in statuses.items() if k != 200}
+    idle = _rss_kib(pid)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    clients = [threading.Thread(target=_client, args=(port, bodies, i, stop, latencies, statuses))
+               for i in range(args.clients)]
+    started = time.monotonic()
+    for thread in clients:
+        thread.start()
+    time.sleep(args.seconds)
+    stop.set()
+    for thread in clients:
+        thread.join(timeout=130)
+    elapsed = time.monotonic() - started
+    sampling.set()
+    sampler.join()
     third = args.seconds / 3
-    first = max((m for t, m in memory if t - started < third), default=0)
-    last = max((m for t, m in memory if t - started > 2 * third), default=0)
+    return {"latencies": sorted(latencies), "statuses": statuses, "elapsed": elapsed, "idle": idle,
+            "first": max((m for t, m in memory if t - started < third), default=0),
+            "last": max((m for t, m in memory if t - started > 2 * third), default=0),
+            "peak": max((m for _, m in memory), default=0)}
+
+
+def _report(args, queries: int, figures: dict, log: Path) -> None:
+    ordered, elapsed = figures["latencies"], figures["elapsed"]
+    errors = {k: v for k, v in figures["statuses"].items() if k != 200}
     print(f"machine     {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"load        {args.clients} clients for {args.seconds:g} s, {len(queries)} catalogue queries in turn, "
+    print(f"load        {args.clients} clients for {args.seconds:g} s, {queries} catalogue queries in turn, "
           f"graph {args.kg or 'shipped'}, server workers {args.workers or 'default (cores)'}")
     print(f"requests    {len(ordered):,} answered in {elapsed:.1f} s: {len(ordered) / elapsed:,.1f} per second")
     if ordered:
-        pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
-        print(f"latency     p50 {pick(0.5):.1f} ms, p90 {pick(0.9):.1f} ms, p99 {pick(0.99):.1f} ms, "
+        def at(share):
+            return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+        print(f"latency     p50 {at(0.5):.1f} ms, p90 {at(0.9):.1f} ms, p99 {at(0.99):.1f} ms, "
               f"max {ordered[-1] * 1000:.1f} ms, mean {statistics.fmean(ordered) * 1000:.1f} ms")
     print(f"errors      {sum(errors.values())}" + (f" {dict(errors)}" if errors else ""))
-    print(f"memory      server + workers: {idle / 1024:.0f} MiB idle, peak {first / 1024:.0f} MiB in the first "
-          f"third, {last / 1024:.0f} MiB in the last third, {max(m for _, m in memory) / 1024:.0f} MiB at most")
-    print(f"server log  {log.name}")
+    mib = {k: figures[k] / 1024 for k in ("idle", "first", "last", "peak")}
+    print(f"memory      server + workers: {mib['idle']:.0f} MiB idle, peak {mib['first']:.0f} MiB in the first "
+          f"third, {mib['last']:.0f} MiB in the last third, {mib['peak']:.0f} MiB at most")
+    print(f"server log  {log}")
     if errors:
         sys.exit(1)
 

@@ -28,12 +28,12 @@ def _oxigraph_binary() -> str:
 
 
 @contextmanager
-def _process(command: list[str], log_path: Path, ready_url: str, expect_status: int = 200):
+def _process(command: list[str], log_path: Path, ready_url: str, expect_status: int = 200, ready_within: float = 30):
     """Start a server process, wait until `ready_url` answers, and stop it by its PID."""
     log = open(log_path, "ab")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + ready_within
         while True:
             try:
                 urllib.request.urlopen(ready_url, timeout=1).read()
@@ -69,13 +69,14 @@ def oxigraph_server(tmp_path: Path, location: Path | None = None, port: int | No
 
 
 @contextmanager
-def tvetkg_server(tmp_path: Path, *options: str):
-    """`tvetkg serve` on a free port of 127.0.0.1 with `options`; yields its base URL."""
+def tvetkg_server(tmp_path: Path, *options: str, ready_within: float = 30):
+    """`tvetkg serve` on a free port of 127.0.0.1 with `options`; yields (base URL, PID)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "tvetkg", "serve", "--port", str(port), "--host", "127.0.0.1", *options]
-    with _process(command, tmp_path / "tvetkg-serve.log", base + "/sparql?query=ASK%7B%7D"):
-        yield base
+    with _process(command, tmp_path / "tvetkg-serve.log", base + "/sparql?query=ASK%7B%7D",
+                  ready_within=ready_within) as pid:
+        yield base, pid
 
 
 @contextmanager

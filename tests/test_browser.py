@@ -22,7 +22,7 @@ WAIT = 30
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    with tvetkg_server(tmp_path_factory.mktemp("serve"), "--workers", "2") as url:
+    with tvetkg_server(tmp_path_factory.mktemp("serve"), "--workers", "2") as (url, _):
         yield url
 
 

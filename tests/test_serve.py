@@ -32,7 +32,7 @@ MAX_ROWS = 500
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
-    with tvetkg_server(tmp, "--workers", "2", "--timeout", "3", "--max-rows", str(MAX_ROWS)) as url:
+    with tvetkg_server(tmp, "--workers", "2", "--timeout", "3", "--max-rows", str(MAX_ROWS)) as (url, _):
         yield url
 
 
@@ -332,7 +332,7 @@ def test_serve_refuses_bad_settings_and_a_broken_graph(cli, kg_copy):
 def test_serve_on_an_on_disk_store(tmp_path, graph):
     """The store is brought up to date once; the workers open it read-only, side by side."""
     store = tmp_path / "store"
-    with tvetkg_server(tmp_path, "--store", str(store), "--workers", "2") as url:
+    with tvetkg_server(tmp_path, "--store", str(store), "--workers", "2") as (url, _):
         status, _, body = get(url, SELECT)
         assert status == 200 and comparable_rows(Results(json=body)) == comparable_rows(run_local(graph, SELECT))
         assert fetch(url + "/id/sesric", headers={"Accept": "text/html"})[0] == 200
