@@ -96,6 +96,10 @@ def test_accept_quality_values_choose_the_format(base):
     assert headers["Content-Type"].startswith("application/sparql-results+json")
     status, _, body = get(base, SELECT, accept="image/png")
     assert status == 406 and b"text/csv" in body
+    status, _, body = get(base, SELECT, accept="text/turtle")  # a format for the other form of query
+    assert status == 406 and b"SELECT and ASK" in body
+    status, _, body = get(base, CONSTRUCT, format="csv")
+    assert status == 406 and b"CONSTRUCT and DESCRIBE" in body
 
 
 @pytest.mark.parametrize("media_type, rdf_format", [

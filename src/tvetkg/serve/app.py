@@ -135,13 +135,16 @@ async def sparql_endpoint(request: Request) -> Response:
             if best(request.headers.get("accept"), ["text/turtle", HTML]) == HTML:
                 return RedirectResponse("/query", status_code=303)
         query = protocol.read(request.method, request.headers.get("content-type", ""), params, body)
-        form = protocol.check(query.sparql)
-        media_type = protocol.negotiate(form, request.headers.get("accept"), query.format)
-        answer = await _run(site.pool.run, protocol.task(query, form, media_type))
+        protocol.check(query.sparql)
+        task = protocol.task(query, request.headers.get("accept"))
+        try:
+            answer = await _run(site.pool.run, task)
+        except QueryFailed as error:
+            raise protocol.explain(error, query.sparql) from None
     except QueryFailed as error:
         return PlainTextResponse(str(error) + "\n", status_code=error.status)
-    charset = "; charset=utf-8" if not media_type.endswith("json") else ""
-    return Response(answer.body, media_type=media_type + charset,
+    charset = "; charset=utf-8" if not answer.media_type.endswith("json") else ""
+    return Response(answer.body, media_type=answer.media_type + charset,
                     headers={"Vary": "Accept", "X-Result-Rows": str(answer.rows)})
 
 

@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-import pyoxigraph as ox
-
 from tvetkg.catalogue import mask
 from tvetkg.serve.negotiate import best
 from tvetkg.serve.workers import GRAPH_FORMATS, RESULTS_FORMATS, QueryFailed, Task
@@ -47,7 +45,7 @@ def read(method: str, content_type: str, params: dict[str, list[str]], body: byt
     content_type = content_type.split(";")[0].strip().lower()
     if method == "POST":
         if content_type == "application/sparql-update":
-            raise QueryFailed(403, "this endpoint is read-only: SPARQL Update is refused")
+            raise QueryFailed(403, READ_ONLY)
         if content_type == "application/x-www-form-urlencoded":
             params = {**params, **parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)}
         elif content_type == "application/sparql-query":
@@ -59,7 +57,7 @@ def read(method: str, content_type: str, params: dict[str, list[str]], body: byt
             raise QueryFailed(415, f"POST the query as application/sparql-query or a form "
                                    f"(application/x-www-form-urlencoded), not {content_type or 'no type'}")
     if "update" in params:
-        raise QueryFailed(403, "this endpoint is read-only: SPARQL Update is refused")
+        raise QueryFailed(403, READ_ONLY)
     queries = params.get("query", [])
     if len(queries) != 1 or not queries[0].strip():
         raise QueryFailed(400, "give exactly one SPARQL query: ?query=... (GET), or POST it as "
@@ -68,38 +66,37 @@ def read(method: str, content_type: str, params: dict[str, list[str]], body: byt
                    (params.get("format") or [None])[0])
 
 
-def check(sparql: str) -> str:
-    """The query's form (`results` or `graph`); updates, SERVICE and syntax errors raise QueryFailed."""
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+
+
+def check(sparql: str) -> None:
+    """Refuse SERVICE before the query goes anywhere (the workers parse it and report syntax errors)."""
     if _SERVICE.search(mask(sparql)):
         raise QueryFailed(403, "SERVICE is refused: this endpoint sends no request to other servers")
-    try:
-        parsed = ox.Store().query(sparql)  # parsed, not evaluated: the store is empty and nothing is read
-    except SyntaxError as error:
-        if _UPDATE.match(mask(sparql)):
-            raise QueryFailed(403, "this endpoint is read-only: SPARQL Update is refused") from None
-        raise QueryFailed(400, f"SPARQL syntax error: {error.msg}") from None
-    return "graph" if isinstance(parsed, ox.QueryTriples) else "results"
 
 
-def negotiate(form: str, accept: str | None, fmt: str | None) -> str:
-    """The media type to answer in: `format=` (a name or a media type) first, then `Accept`."""
+def explain(error: QueryFailed, sparql: str) -> QueryFailed:
+    """A syntax error that is in fact an update is refused as one (403)."""
+    if error.status == 400 and _UPDATE.match(mask(sparql)):
+        return QueryFailed(403, READ_ONLY)
+    return error
+
+
+def _choose(form: str, accept: str | None, fmt: str | None) -> str | None:
     offers = GRAPHS if form == "graph" else RESULTS
     if fmt:
-        chosen = fmt if fmt in offers else ALIASES.get(fmt.lower(), (None, None))[form == "graph"]
-        if chosen is None:
-            names = [n for n, pair in ALIASES.items() if pair[form == "graph"] and "/" not in n]
-            raise QueryFailed(406, f"format={fmt!r} is not offered for this query: use {', '.join(names)} "
-                                   f"or one of {', '.join(offers)}")
-        return chosen
+        return fmt if fmt in offers else ALIASES.get(fmt.lower(), (None, None))[form == "graph"]
     ranges = accept or ""
     for alias in ("application/json", "application/xml", "text/xml"):  # clients that ask for plain JSON or XML
         ranges = ranges.replace(alias, ALIASES[alias][form == "graph"])
-    chosen = best(ranges, offers)
-    if chosen is None:
-        raise QueryFailed(406, f"none of the types in Accept ({accept}) is offered: use one of {', '.join(offers)}")
-    return chosen
+    return best(ranges, offers)
 
 
-def task(request: Request, form: str, media_type: str) -> Task:
-    key = "graph_format" if form == "graph" else "results_format"
-    return Task(request.sparql, request.default_graphs, request.named_graphs, **{key: media_type})
+def task(request: Request, accept: str | None) -> Task:
+    """The task for the workers, with the media type for each form of query (None: not acceptable)."""
+    results, graph = (_choose(form, accept, request.format) for form in ("results", "graph"))
+    if results is None and graph is None:
+        asked = f"format={request.format!r}" if request.format else f"Accept: {accept}"
+        raise QueryFailed(406, f"{asked} is not offered: use one of {', '.join(RESULTS + GRAPHS)}, or format= "
+                               f"{', '.join(n for n in ALIASES if '/' not in n)}")
+    return Task(request.sparql, request.default_graphs, request.named_graphs, results, graph)

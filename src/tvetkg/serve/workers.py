@@ -45,8 +45,8 @@ class Task:
     sparql: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    results_format: str = "application/sparql-results+json"  # for SELECT and ASK
-    graph_format: str = "application/n-triples"  # for CONSTRUCT and DESCRIBE
+    results_format: str | None = "application/sparql-results+json"  # for SELECT and ASK; None: not acceptable
+    graph_format: str | None = "application/n-triples"  # for CONSTRUCT and DESCRIBE; None: not acceptable
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,13 @@ def answer(graph, task: Task, max_rows: int) -> Answer:
     try:
         result = graph.store.query(task.sparql, **options)
         if isinstance(result, ox.QueryTriples):
+            _acceptable(task.graph_format, GRAPH_FORMATS, "CONSTRUCT and DESCRIBE")
             triples = _capped(result, max_rows, "triples")
             rdf_format = GRAPH_FORMATS[task.graph_format]
             prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
             body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
             return Answer(body, task.graph_format, len(triples))
+        _acceptable(task.results_format, RESULTS_FORMATS, "SELECT and ASK")
         if isinstance(result, ox.QueryBoolean):
             data, rows = {"head": {}, "boolean": bool(result)}, 1
         else:
@@ -132,6 +134,12 @@ def answer(graph, task: Task, max_rows: int) -> Answer:
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         body = parsed.serialize(format=RESULTS_FORMATS[task.results_format])
     return Answer(body, task.results_format, rows)
+
+
+def _acceptable(media_type: str | None, offered: dict, forms: str) -> None:
+    if media_type is None:
+        raise QueryFailed(406, f"none of the types asked for is offered for {forms} results: "
+                               f"use one of {', '.join(offered)}")
 
 
 def _capped(items, max_rows: int, what: str) -> list:
