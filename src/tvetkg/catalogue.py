@@ -11,7 +11,10 @@ A header, as in grlc and SIB's sparql-examples:
 
 Parameters are bound as RDF terms in a VALUES block placed at the start of the
 query's WHERE group; a value is serialised as an N-Triples term, so quotes,
-braces or `}` in it cannot change the query.
+braces or `}` in it cannot change the query. Inside FILTER expressions the term
+also stands in for the variable (`BOUND(?p)` becomes `true`): the same answers,
+but a store can then evaluate `OPTIONAL { ... FILTER (LANG(?l) = ?lang) }` on its
+own instead of once per row (Oxigraph took minutes on a million statements).
 """
 
 import datetime as dt
@@ -176,8 +179,8 @@ def mask(text: str) -> str:
     return _MASK.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def bind_values(text: str, terms: dict) -> str:
-    """Insert `VALUES (?a ?b) { (t1 t2) }` at the start of the query's WHERE group."""
+def bind_values(text: str, terms: dict, in_filters: bool = True) -> str:
+    """Insert `VALUES (?a ?b) { (t1 t2) }` at the start of the query's WHERE group, and the terms in FILTERs."""
     if not terms:
         return text
     masked = mask(text)
@@ -189,4 +192,45 @@ def bind_values(text: str, terms: dict) -> str:
     names = " ".join(f"?{n}" for n in terms)
     row = " ".join(str(t) for t in terms.values())
     at = match.end()
+    if in_filters:
+        text = _in_filters(text, masked, terms)
     return f"{text[:at]}\n  VALUES ({names}) {{ ({row}) }}\n{text[at:]}"
+
+
+def _closing(masked: str, at: int) -> int:
+    """The index after the bracket that closes the one at `at` (`(` or `{`)."""
+    pairs = {"(": ")", "{": "}"}
+    opening, depth = masked[at], 0
+    for index in range(at, len(masked)):
+        if masked[index] == opening:
+            depth += 1
+        elif masked[index] == pairs[opening]:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    raise TvetKgError("cannot bind parameters: a FILTER's brackets do not close")
+
+
+def _filter_spans(masked: str) -> list[tuple[int, int]]:
+    """Where each FILTER's expression starts and ends: `( ... )`, `EXISTS { ... }` or a call `f( ... )`."""
+    spans = []
+    for found in re.finditer(r"(?<![\w?$:])FILTER\b", masked, re.IGNORECASE):
+        at = found.end()
+        while at < len(masked) and masked[at] not in "({":
+            at += 1
+        if at < len(masked):
+            spans.append((found.end(), _closing(masked, at)))
+    return spans
+
+
+def _in_filters(text: str, masked: str, terms: dict) -> str:
+    """`text` with each bound variable replaced by its term inside FILTER expressions."""
+    names = "|".join(re.escape(n) for n in terms)
+    pattern = re.compile(rf"BOUND\s*\(\s*[?$]({names})\s*\)|[?$]({names})(?!\w)", re.IGNORECASE)
+    for start, end in reversed(_filter_spans(masked)):
+        def replace(match):
+            if match.group(1):
+                return "true"
+            return str(terms[match.group(2)])
+        text = text[:start] + pattern.sub(replace, text[start:end]) + text[end:]
+    return text

@@ -63,7 +63,7 @@ def build(
     kg: KgOption = None,
     store: StoreOption = None,
     reasoner: Annotated[str, typer.Option(
-        "--reasoner", help="hermit, rules (OWL 2 RL on the store) or auto (HermiT up to 200k statements).")] = "auto",
+        "--reasoner", help="hermit, rules (OWL 2 RL on the store) or auto (HermiT up to 20k statements).")] = "auto",
 ) -> None:
     """Load, validate (SHACL), reason (HermiT), run the whole catalogue, and write build/.
 
@@ -293,11 +293,11 @@ def reason(
     output: Annotated[Path, typer.Option("--output", help="Where to write the entailed facts (N-Triples).")] = Path("build/inferred.nt"),
     kg: KgOption = None,
     reasoner: Annotated[str, typer.Option(
-        "--reasoner", help="hermit, rules (OWL 2 RL on the store) or auto (HermiT up to 200k statements).")] = "auto",
+        "--reasoner", help="hermit, rules (OWL 2 RL on the store) or auto (HermiT up to 20k statements).")] = "auto",
 ) -> None:
     """Check ontology plus graph with HermiT and write the facts it entails.
 
-    For a graph above 200,000 statements `auto` applies OWL 2 RL rules (`rules/`) on
+    For a graph above 20,000 statements `auto` applies OWL 2 RL rules (`rules/`) on
     the embedded store instead: they entail the same facts as HermiT on this
     ontology (tested), and the disjointness and functional-property axioms are checked
     by the qc checks tagged `reasoning`.
