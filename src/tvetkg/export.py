@@ -221,7 +221,7 @@ def describe(figures: dict, files: dict[str, Path], endpoint: str | None, base_u
         g.add((dist, rdflib.RDF.type, DCAT.Distribution))
         g.add((dist, DCT.title, rdflib.Literal(name)))
         g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, rdflib.URIRef("https://www.iana.org/assignments/media-types/" + _media_type(name))))
+        g.add((dist, DCAT.mediaType, rdflib.URIRef("https://www.iana.org/assignments/media-types/" + media_type(name))))
         g.add((dist, DCAT.byteSize, count(path.stat().st_size)))
         checksum = rdflib.BNode()
         g.add((dist, SPDX.checksum, checksum))
@@ -232,7 +232,7 @@ def describe(figures: dict, files: dict[str, Path], endpoint: str | None, base_u
     return g
 
 
-def _media_type(name: str) -> str:
+def media_type(name: str) -> str:
     extension = name.rsplit(".", 1)[-1]
     for fmt in FORMATS.values():
         if fmt.extension == extension:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import tempfile
 import threading
 from contextlib import asynccontextmanager
@@ -22,7 +23,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from tvetkg.catalogue import bind_values, catalogue
+from tvetkg.catalogue import bind_values
 from tvetkg.errors import TvetKgError
 from tvetkg.serve import protocol, resources
 from tvetkg.serve.negotiate import best, best_language
@@ -65,8 +66,6 @@ class Site:
 
     def close(self) -> None:
         self.pool.close()
-        import shutil
-
         shutil.rmtree(self._dist_dir.parent, ignore_errors=True)
 
     def _export(self) -> None:
@@ -149,7 +148,7 @@ async def sparql_endpoint(request: Request) -> Response:
 
 
 def _counts(site: Site) -> dict:
-    queries = catalogue()
+    queries = resources.queries()
     per_class = {r["class"]["value"]: int(r["entities"]["value"])
                  for r in site.rows(queries["stats/entities-per-class"].bind({}))}
     counts = {key: per_class.get(resources.TVET + name, 0) for key, name in HOME_CLASSES}
@@ -164,7 +163,7 @@ async def home(request: Request) -> Response:
     lang = _lang(request)
     try:
         counts = await _run(_counts, site)
-        areas = await _run(site.rows, catalogue()["coverage-by-area"].bind({"lang": lang}))
+        areas = await _run(site.rows, resources.queries()["coverage-by-area"].bind({"lang": lang}))
     except QueryFailed as error:
         return _error(request, error.status, str(error))
     dist = await _run(site.dist)
@@ -178,7 +177,7 @@ def _catalogue_list() -> list[dict]:
     return [{"name": q.name, "summary": q.summary, "description": q.description,
              "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default or "",
                          "description": p.description} for p in q.params]}
-            for q in catalogue().values()]
+            for q in resources.queries().values()]
 
 
 async def query_page(request: Request) -> Response:
@@ -189,7 +188,7 @@ async def query_page(request: Request) -> Response:
 async def catalogue_text(request: Request) -> Response:
     """A catalogue query with its parameters bound, as the text to run (the query page puts it in the editor)."""
     name = request.path_params["name"]
-    queries = catalogue()
+    queries = resources.queries()
     if name not in queries:
         return PlainTextResponse(f"unknown query {name!r}\n", status_code=404)
     values = {k: v for k, v in request.query_params.items() if v != ""}
@@ -218,7 +217,7 @@ async def resource(request: Request) -> Response:
         page = await _run(resources.describe, site.rows, iri, lang)
         if page is None:
             return _error(request, 404, f"{iri}: the graph says nothing of it")
-        page.extras = await _run(resources.extras, site.results, page, lang, words()[lang])
+        page.extras = await _run(resources.extras, site.results, page, lang)
     except QueryFailed as error:
         return _error(request, error.status, str(error))
     formats = {ext: f"{request.url.path}?format={ext}" for ext in DUMP_EXTENSIONS.values()}
@@ -268,9 +267,9 @@ async def dist_file(request: Request) -> Response:
     path = dist / name
     if "/" in name or name.startswith(".") or not path.is_file():
         return _error(request, 404, f"/dist/{name}: no such file; the dumps are listed on the home page")
-    from tvetkg.export import _media_type
+    from tvetkg.export import media_type
 
-    return FileResponse(path, media_type=_media_type(name))
+    return FileResponse(path, media_type=media_type(name))
 
 
 @lru_cache(maxsize=32)

@@ -5,6 +5,7 @@ module only picks labels in the reader's language and groups the rows.
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.resources import files
 
 import pyoxigraph as ox
@@ -23,8 +24,16 @@ EXTRAS = {
 }
 
 
+@lru_cache(maxsize=None)
 def sparql(name: str) -> str:
+    """A query of the pages (serve/sparql/NAME.rq)."""
     return files("tvetkg.serve").joinpath(f"sparql/{name}.rq").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def queries() -> dict:
+    """The catalogue, read once: a running server answers with the queries it started with."""
+    return catalogue()
 
 
 def local_path(iri: str) -> str | None:
@@ -177,13 +186,12 @@ def describe(run, iri: str, lang: str) -> Page | None:
                 pointed, kinds, [])
 
 
-def extras(run_results, page: Page, lang: str, words: dict) -> list[Table]:
+def extras(run_results, page: Page, lang: str) -> list[Table]:
     """The catalogue queries that concern the page's kind of resource, bound to it."""
-    queries = catalogue()
     tables = []
     for kind in page.kinds:
         for name, param in EXTRAS.get(kind, []):
-            query = queries[name]
+            query = queries()[name]
             values = {param: page.iri}
             if any(p.name == "lang" for p in query.params):
                 values["lang"] = lang
