@@ -326,6 +326,11 @@ def test_serve_refuses_bad_settings_and_a_broken_graph(cli, kg_copy):
     assert code == 2 and "--timeout" in err
     code, _, err = cli("serve", "--log-level", "loud")
     assert code == 2 and "--log-level" in err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code, _, err = cli("serve", "--port", taken.getsockname()[1])
+    assert code == 2 and "cannot listen on 127.0.0.1:" in err
     broken = kg_copy / "oic-tvet-roadmap.trig"
     lines = broken.read_text(encoding="utf-8").splitlines()
     broken.write_text("\n".join(lines + ["id:x a ."]) + "\n", encoding="utf-8")

@@ -4,7 +4,21 @@ Served by uvicorn. Queries run in worker processes that each hold the graph (see
 past the timeout is stopped without stopping the server.
 """
 
+import socket
 from pathlib import Path
+
+from tvetkg.errors import TvetKgError
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse a taken address before the graph is loaded, rather than after."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise TvetKgError(f"cannot listen on {host}:{port}: {error.strerror} (is another server there? "
+                              "choose another --port)") from None
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, kg_dir: Path | None = None, store_dir: Path | None = None,
@@ -16,12 +30,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000, kg_dir: Path | None = None,
     from tvetkg.serve.workers import Source
     from tvetkg.store import open_graph
 
+    _check_free(host, port)
     if store_dir is not None:  # brought up to date once, here; the workers open it read-only
         graph = open_graph(kg_dir, store_dir, inferred)
         del graph
     site = Site(Source(kg_dir, store_dir, inferred), workers or cpu_count(), timeout, max_rows,
                 f"http://{host}:{port}/sparql")
     site.start()  # a graph that does not load stops here, with the workers' message
+    print(f"serving http://{host}:{port}/ ({site.pool.size} query workers, timeout {timeout:g} s, "
+          f"at most {max_rows:,} rows); Ctrl+C stops", flush=True)
     try:
         uvicorn.run(create_app(site), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
     finally:
