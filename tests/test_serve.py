@@ -256,6 +256,11 @@ def test_the_ontology_shapes_and_dataset_are_served(base):
     assert status == 200 and b'id="Workshop"' in body
     status, _, body = fetch(base + "/shapes", headers={"Accept": "application/n-triples"})
     assert status == 200 and b"http://www.w3.org/ns/shacl#NodeShape" in body
+    for name in ("core", "recommended"):  # the named graphs of the shapes dump
+        status, _, body = fetch(f"{base}/shapes/{name}", headers={"Accept": "application/ld+json"})
+        served = list(ox.parse(body, format=ox.RdfFormat.JSON_LD))
+        assert status == 200 and len(served) == len(read_quads(paths.shapes_dir() / f"{name}.shape.ttl")) > 40
+    assert fetch(base + "/shapes/nothing")[0] == 404
     for path in ("/.well-known/void", "/dataset"):
         status, _, body = fetch(base + path, headers={"Accept": "text/turtle"})
         void = list(ox.parse(body, format=ox.RdfFormat.TURTLE))

@@ -253,6 +253,22 @@ async def shapes(request: Request) -> Response:
     return await _run(_document, request, "shapes")
 
 
+async def shapes_file(request: Request) -> Response:
+    """One file of shapes, the named graph `https://w3id.org/oic-tvet/shapes/NAME` of the dumps."""
+    from tvetkg import paths
+
+    path = paths.shapes_dir() / f"{request.path_params['name']}.shape.ttl"
+    if "/" in request.path_params["name"] or not path.is_file():
+        return _error(request, 404, f"{request.url.path}: no such shapes file")
+    wanted = best(request.headers.get("accept"), RDF_OFFERS)
+    if wanted in (HTML, "text/turtle"):
+        return FileResponse(path, media_type=("text/plain" if wanted == HTML else wanted) + "; charset=utf-8")
+    if wanted is None:
+        return PlainTextResponse(f"offered: {', '.join(GRAPH_FORMATS)}\n", status_code=406)
+    triples = [q.triple for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)]
+    return Response(ox.serialize(triples, format=GRAPH_FORMATS[wanted]), media_type=wanted)
+
+
 async def dataset(request: Request) -> Response:
     return await _run(_document, request, "dataset")
 
@@ -336,6 +352,7 @@ def create_app(site: Site) -> Starlette:
         Route("/id/{slug:path}", resource),
         Route("/ontology", ontology),
         Route("/shapes", shapes),
+        Route("/shapes/{name}", shapes_file),
         Route("/dataset", dataset),
         Route("/.well-known/void", dataset),
         Route("/dist/{name}", dist_file),
