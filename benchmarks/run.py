@@ -150,6 +150,8 @@ def main():
         parser.error(f"unknown size {unknown[0]!r}: use {', '.join(SIZES)}")
     budgets = (f"Budgets: {args.task_budget:.0f} s per baseline query, network or export; "
                f"{args.validate_budget:.0f} s for pySHACL.")
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tvetkg-bench-", dir=args.work) as tmp:
         results = {}
         for label in labels:
