@@ -37,8 +37,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, kg_dir: Path | None = None,
     site = Site(Source(kg_dir, store_dir, inferred), workers or cpu_count(), timeout, max_rows,
                 f"http://{host}:{port}/sparql")
     site.start()  # a graph that does not load stops here, with the workers' message
-    workers = f"{site.pool.size} query worker{'s' if site.pool.size != 1 else ''}"
-    print(f"serving http://{host}:{port}/ ({workers}, timeout {timeout:g} s, "
+    count = f"{site.pool.size} query worker{'s' if site.pool.size != 1 else ''}"
+    print(f"serving http://{host}:{port}/ ({count}, timeout {timeout:g} s, "
           f"at most {max_rows:,} rows); Ctrl+C stops", flush=True)
     try:
         uvicorn.run(create_app(site), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
