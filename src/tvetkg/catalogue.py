@@ -227,10 +227,10 @@ def _in_filters(text: str, masked: str, terms: dict) -> str:
     """`text` with each bound variable replaced by its term inside FILTER expressions."""
     names = "|".join(re.escape(n) for n in terms)
     pattern = re.compile(rf"BOUND\s*\(\s*[?$]({names})\s*\)|[?$]({names})(?!\w)", re.IGNORECASE)
+
+    def replace(match):
+        return "true" if match.group(1) else str(terms[match.group(2)])
+
     for start, end in reversed(_filter_spans(masked)):
-        def replace(match):
-            if match.group(1):
-                return "true"
-            return str(terms[match.group(2)])
         text = text[:start] + pattern.sub(replace, text[start:end]) + text[end:]
     return text

@@ -31,6 +31,9 @@ err = Console(stderr=True, soft_wrap=True)
 KgOption = Annotated[
     Optional[Path], typer.Option("--kg", help="Data folder of .ttl/.trig files to use instead of the shipped graph.")
 ]
+ReasonerOption = Annotated[
+    str, typer.Option("--reasoner", help="hermit, rules (OWL 2 RL on the store) or auto (HermiT up to 20k statements).")
+]
 StoreOption = Annotated[
     Optional[Path],
     typer.Option("--store", help="Keep an on-disk Oxigraph store in DIR, reused until a source file changes."),
@@ -62,8 +65,7 @@ def build(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the build into.")] = Path("build"),
     kg: KgOption = None,
     store: StoreOption = None,
-    reasoner: Annotated[str, typer.Option(
-        "--reasoner", help="hermit, rules (OWL 2 RL on the store) or auto (HermiT up to 20k statements).")] = "auto",
+    reasoner: ReasonerOption = "auto",
 ) -> None:
     """Load, validate (SHACL), reason (HermiT), run the whole catalogue, and write build/.
 
@@ -292,8 +294,7 @@ def queries(
 def reason(
     output: Annotated[Path, typer.Option("--output", help="Where to write the entailed facts (N-Triples).")] = Path("build/inferred.nt"),
     kg: KgOption = None,
-    reasoner: Annotated[str, typer.Option(
-        "--reasoner", help="hermit, rules (OWL 2 RL on the store) or auto (HermiT up to 20k statements).")] = "auto",
+    reasoner: ReasonerOption = "auto",
 ) -> None:
     """Check ontology plus graph with HermiT and write the facts it entails.
 

@@ -84,12 +84,13 @@ class Site:
             raise QueryFailed(503, f"the dumps are not available: {self._dist_error or 'still being written'}")
         return self._dist_dir
 
-    def rows(self, sparql: str) -> list[dict]:
-        return self.pool.run(Task(sparql)).bindings()
-
     def results(self, sparql: str) -> tuple[list[str], list[dict]]:
+        """A SELECT query's variables and solutions (SPARQL JSON terms)."""
         data = json.loads(self.pool.run(Task(sparql)).body)
         return data["head"]["vars"], data["results"]["bindings"]
+
+    def rows(self, sparql: str) -> list[dict]:
+        return self.results(sparql)[1]
 
 
 def _lang(request: Request) -> str:
@@ -224,25 +225,31 @@ async def resource(request: Request) -> Response:
     return _page(request, "resource.html", page=page, formats=formats)
 
 
+def _rdf_file(request: Request, turtle: Path, html: Path | None = None) -> Response:
+    """An RDF document in the format `Accept` asks for: the file beside `turtle` with that format's
+    extension when there is one, else `turtle` converted; `html` (or the Turtle, as text) for browsers."""
+    wanted = best(request.headers.get("accept"), RDF_OFFERS)
+    if wanted is None:
+        return PlainTextResponse(f"offered: {', '.join(RDF_OFFERS)}\n", status_code=406)
+    if wanted == HTML:
+        if html is not None:
+            return FileResponse(html, media_type="text/html; charset=utf-8")
+        return FileResponse(turtle, media_type="text/plain; charset=utf-8")  # readable in the browser
+    written = turtle.with_suffix("." + DUMP_EXTENSIONS[wanted])
+    if written.is_file():
+        return FileResponse(written, media_type=wanted)
+    triples = [q.triple for q in ox.parse(turtle.read_bytes(), format=ox.RdfFormat.TURTLE)]
+    return Response(ox.serialize(triples, format=GRAPH_FORMATS[wanted]), media_type=wanted)
+
+
 def _document(request: Request, stem: str, html_file: str | None = None) -> Response:
-    """The ontology, the shapes or the dataset description, in the format `Accept` asks for."""
+    """The ontology, the shapes or the dataset description, from the dumps."""
     site: Site = request.app.state.site
     try:
         dist = site.dist()
     except QueryFailed as error:
         return _error(request, error.status, str(error))
-    wanted = best(request.headers.get("accept"), RDF_OFFERS)
-    if wanted == HTML and html_file:
-        return FileResponse(dist / html_file, media_type="text/html; charset=utf-8")
-    if wanted == HTML:  # no page of its own: the Turtle, readable in the browser
-        return FileResponse(dist / f"{stem}.ttl", media_type="text/plain; charset=utf-8")
-    if wanted is None:
-        return PlainTextResponse(f"offered: {', '.join(GRAPH_FORMATS)}\n", status_code=406)
-    path = dist / f"{stem}.{DUMP_EXTENSIONS[wanted]}"
-    if not path.is_file():  # the dataset description is written in Turtle only
-        data = ox.parse(path.with_suffix(".ttl").read_bytes(), format=ox.RdfFormat.TURTLE)
-        return Response(ox.serialize(list(data), format=GRAPH_FORMATS[wanted]), media_type=wanted)
-    return FileResponse(path, media_type=wanted)
+    return _rdf_file(request, dist / f"{stem}.ttl", dist / html_file if html_file else None)
 
 
 async def ontology(request: Request) -> Response:
@@ -260,13 +267,7 @@ async def shapes_file(request: Request) -> Response:
     path = paths.shapes_dir() / f"{request.path_params['name']}.shape.ttl"
     if "/" in request.path_params["name"] or not path.is_file():
         return _error(request, 404, f"{request.url.path}: no such shapes file")
-    wanted = best(request.headers.get("accept"), RDF_OFFERS)
-    if wanted in (HTML, "text/turtle"):
-        return FileResponse(path, media_type=("text/plain" if wanted == HTML else wanted) + "; charset=utf-8")
-    if wanted is None:
-        return PlainTextResponse(f"offered: {', '.join(GRAPH_FORMATS)}\n", status_code=406)
-    triples = [q.triple for q in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE)]
-    return Response(ox.serialize(triples, format=GRAPH_FORMATS[wanted]), media_type=wanted)
+    return await _run(_rdf_file, request, path)
 
 
 async def dataset(request: Request) -> Response:

@@ -57,10 +57,6 @@ class Answer:
     media_type: str
     rows: int
 
-    def bindings(self) -> list[dict]:
-        """SELECT results (asked for as SPARQL JSON) as a list of {variable: JSON term}."""
-        return json.loads(self.body)["results"]["bindings"]
-
 
 RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
