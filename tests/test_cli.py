@@ -150,6 +150,22 @@ def test_build_writes_everything(cli, tmp_path):
     assert summary["queries"]["coverage-by-area"] == 4
 
 
+def test_build_draws_only_the_networks_small_enough_to_read(cli, tmp_path, monkeypatch):
+    from tvetkg import network
+
+    monkeypatch.setattr(network, "DRAW_LIMIT", 30)
+    out_dir = tmp_path / "build"
+    assert cli("build", "--out", out_dir)[0] == 0
+    networks = json.loads((out_dir / "summary.json").read_text())["networks"]
+    assert {kind for kind, n in networks.items() if n["nodes"] > 30} == {"bipartite"}
+    for kind, described in networks.items():
+        drawn = described["nodes"] <= 30
+        assert described["formats"] == list(network.FORMATS if drawn else network.DATA_FORMATS)
+        for fmt in network.FORMATS:
+            assert (out_dir / "network" / f"{kind}.{fmt}").is_file() == (drawn or fmt in network.DATA_FORMATS)
+    assert "| bipartite |" in (out_dir / "summary.md").read_text()
+
+
 def test_build_of_a_non_conforming_graph_exits_1_and_keeps_the_report(cli, tmp_path, kg_copy):
     (kg_copy / "new.ttl").write_bytes((FIXTURES / "shapes" / "ActivityShape-missing-source.ttl").read_bytes())
     code, out, _ = cli("build", "--kg", kg_copy, "--out", tmp_path / "build")

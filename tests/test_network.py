@@ -173,3 +173,41 @@ def test_cli_network(cli, tmp_path):
     assert code == 2 and "--kind 'everything'" in err
     code, _, err = cli("network", "--area", "3", "--since", "2030-01-01")
     assert code == 2 and "no organisation took part" in err
+
+
+def _networkx_betweenness(graph, k=None):
+    return nx.betweenness_centrality(graph, k=k, weight="distance", normalized=True, seed=42)
+
+
+def test_betweenness_is_networkx_exact_one(organisations, involvements):
+    for network in (organisations, build_network("bipartite", *involvements)):
+        expected = _networkx_betweenness(network)
+        assert any(expected.values())
+        for node, data in network.nodes(data=True):
+            assert data["betweenness"] == pytest.approx(expected[node], abs=2e-6), node
+
+
+def test_a_large_network_is_estimated_from_networkx_own_sample(tmp_path, monkeypatch):
+    """Beyond EXACT_LIMIT nodes, the same sampled sources and scaling as networkx's k= estimate."""
+    from tvetkg import network
+    from tvetkg.store import open_graph
+    from tvetkg.synth import synthesise
+
+    synthesise(tmp_path / "kg", activities=400, seed=5)
+    graph = open_graph(tmp_path / "kg")
+    monkeypatch.setattr(network, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(network, "SAMPLED_SOURCES", 30)
+    bipartite = build_network("bipartite", *fetch(lambda sparql: run_local(graph, sparql), Filters()))
+    assert len(bipartite) > 100
+    expected = _networkx_betweenness(bipartite, k=30)
+    exact = _networkx_betweenness(bipartite)
+    assert expected != pytest.approx(exact, abs=1e-6)  # a sample, not the exact figures
+    for node, data in bipartite.nodes(data=True):
+        assert data["betweenness"] == pytest.approx(expected[node], abs=2e-6), node
+
+
+def test_measures_and_layout_are_the_same_on_every_run(involvements):
+    first, second = (build_network("organisations", *involvements) for _ in range(2))
+    assert dict(first.nodes(data=True)) == dict(second.nodes(data=True))
+    xs = [d["x"] for _, d in first.nodes(data=True)] + [d["y"] for _, d in first.nodes(data=True)]
+    assert max(abs(x) for x in xs) == 1.0 and len(set(xs)) > 4

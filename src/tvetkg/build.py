@@ -33,6 +33,7 @@ class BuildSummary:
     statements: int = 0
     queries: dict[str, int] = field(default_factory=dict)
     failed_checks: dict[str, int] = field(default_factory=dict)
+    networks: dict[str, dict] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -86,11 +87,16 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
             lap("queries")
 
             step("networks")
-            from tvetkg.network import KINDS, Filters, build_network, export, fetch
+            from tvetkg.network import DATA_FORMATS, DRAW_LIMIT, FORMATS, KINDS, Filters, build_network, export, fetch
 
             rows, orgs = fetch(lambda sparql: run_local(graph, sparql), Filters())
             for kind in KINDS:
-                export(build_network(kind, rows, orgs), staging / "network", kind, title=f"{kind} network")
+                network = build_network(kind, rows, orgs)
+                # A picture of tens of thousands of nodes says nothing and takes minutes: the data formats only
+                formats = FORMATS if len(network) <= DRAW_LIMIT else DATA_FORMATS
+                export(network, staging / "network", kind, formats=formats, title=f"{kind} network")
+                summary.networks[kind] = {"nodes": len(network), "edges": network.number_of_edges(),
+                                          "formats": list(formats)}
             lap("networks")
 
             step("reason")
@@ -130,6 +136,7 @@ def _write_summary(folder: Path, summary: BuildSummary) -> None:
         "reasoner": summary.reasoner,
         "queries": summary.queries,
         "failed_checks": summary.failed_checks,
+        "networks": summary.networks,
         "seconds": summary.seconds,
     }
     (folder / "summary.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
@@ -145,6 +152,10 @@ def _write_summary(folder: Path, summary: BuildSummary) -> None:
         "| query | rows |",
         "|---|---:|",
         *[f"| {name} | {rows} |" for name, rows in summary.queries.items()],
+        "",
+        "| network | nodes | edges | written as |",
+        "|---|---:|---:|---|",
+        *[f"| {kind} | {n['nodes']} | {n['edges']} | {', '.join(n['formats'])} |" for kind, n in summary.networks.items()],
         "",
         "| step | seconds |",
         "|---|---:|",
