@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from tvetkg import paths
+from tvetkg import jsonld, paths
 from tvetkg.errors import TvetKgError
 from tvetkg.folders import replaced_folder
 from tvetkg.load import graph_files, read_quads
@@ -33,7 +33,7 @@ class Format:
     extension: str
     media_type: str
     keeps_graphs: bool
-    oxigraph: ox.RdfFormat | None  # None: written with rdflib
+    oxigraph: ox.RdfFormat | None  # None: compact JSON-LD, written by tvetkg.jsonld
 
 
 FORMATS = {
@@ -106,9 +106,7 @@ def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None 
 def _write(quads: list[ox.Quad], fmt: Format, path: Path, context: dict) -> None:
     prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
     if fmt.oxigraph is None:
-        dataset = rdflib.Dataset()
-        dataset.parse(data="".join(f"{q} .\n" for q in quads), format="nquads")
-        path.write_text(dataset.serialize(format="json-ld", context=context["@context"], indent=1), encoding="utf-8")
+        jsonld.write(quads, path, context["@context"])
     elif fmt.keeps_graphs:
         ox.serialize(quads, output=str(path), format=fmt.oxigraph, prefixes=prefixes)
     else:
