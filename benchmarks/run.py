@@ -126,8 +126,10 @@ def write(path: Path, results: dict, budgets: str) -> None:
         f"Machine: {machine()}.", "",
         "Graphs: `tvetkg synth --seed 1 --defects 0.01` with the real graph's files. Each side runs in its own "
         "process, one after the other, in the same run: tvet-kg (pyoxigraph store, shapes compiled to SPARQL, "
-        "exports by Oxigraph, JSON-LD by tvetkg.jsonld) and the baseline (rdflib Dataset with a union default "
-        "graph, pySHACL on the merged triples, rdflib's SPARQL and serialisers). Load is parsing the files "
+        "exports by Oxigraph, JSON-LD by tvetkg.jsonld, network measures by igraph) and the baseline (rdflib "
+        "Dataset with a union default graph, pySHACL on the merged triples, rdflib's SPARQL and serialisers, "
+        "networkx's measures with the same exact/sampled betweenness rule). The network task builds the "
+        "organisations network from the catalogue's rows and measures it. Load is parsing the files "
         "into the store; validate starts from the loaded store (the baseline's merged graph is built outside "
         "its timing). Ratio = baseline / tvet-kg. "
         f"{budgets} A task stopped at its budget is shown as \"> budget\" and its ratio as a lower bound.", "",
