@@ -14,8 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from tvetkg import reason
-from tvetkg.folders import replaced_folder
 from tvetkg.catalogue import catalogue
+from tvetkg.folders import replaced_folder
 from tvetkg.load import read_all
 from tvetkg.query import run_local
 from tvetkg.store import open_graph
@@ -87,7 +87,16 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
             lap("queries")
 
             step("networks")
-            from tvetkg.network import DATA_FORMATS, DRAW_LIMIT, FORMATS, KINDS, Filters, build_network, export, fetch
+            from tvetkg.network import (
+                DATA_FORMATS,
+                DRAW_LIMIT,
+                FORMATS,
+                KINDS,
+                Filters,
+                build_network,
+                export,
+                fetch,
+            )
 
             rows, orgs = fetch(lambda sparql: run_local(graph, sparql), Filters())
             for kind in KINDS:
