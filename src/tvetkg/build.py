@@ -75,8 +75,10 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
             lap("validate")
 
             step("queries")
+            answered = {}  # SPARQL text -> results: the networks read two of these queries again
             for name, query in catalogue().items():
-                results = run_local(graph, query.bind({}))
+                text = query.bind({})
+                results = answered[text] = run_local(graph, text)
                 target = staging / "queries" / f"{name}.csv"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(results.serialize("csv"))
@@ -98,7 +100,7 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
                 fetch,
             )
 
-            rows, orgs = fetch(lambda sparql: run_local(graph, sparql), Filters())
+            rows, orgs = fetch(lambda sparql: answered.get(sparql) or run_local(graph, sparql), Filters())
             for kind in KINDS:
                 network = build_network(kind, rows, orgs)
                 # A picture of tens of thousands of nodes says nothing and takes minutes: the data formats only
