@@ -101,14 +101,16 @@ def lexical_copies(quads, graph: ox.NamedNode) -> tuple[list[ox.Quad], set[str]]
     """Each statement with a typed literal (not xsd:string) again, under a lexical predicate, the
     literal as written; and the predicates that have such statements."""
     literal, string = ox.Literal, ox.NamedNode(_XSD_STRING)
-    copies, predicates = [], set()
+    copies, lexical = [], {}  # predicate -> its lexical predicate
+    encoded = lru_cache(maxsize=65536)(encode)  # the same dates and counts recur
     for q in quads:
         obj = q.object
         if type(obj) is literal and obj.language is None and obj.datatype != string:
-            predicate = q.predicate.value
-            predicates.add(predicate)
-            copies.append(ox.Quad(q.subject, ox.NamedNode(lexical_predicate(predicate)), encode(obj), graph))
-    return copies, predicates
+            predicate = lexical.get(q.predicate)
+            if predicate is None:
+                predicate = lexical[q.predicate] = ox.NamedNode(lexical_predicate(q.predicate.value))
+            copies.append(ox.Quad(q.subject, predicate, encoded(obj), graph))
+    return copies, {p.value for p in lexical}
 
 
 def validate_store(store: ox.Store, quads: list, shapes: rdflib.Graph) -> list["Finding"]:
