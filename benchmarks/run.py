@@ -76,7 +76,7 @@ def machine() -> str:
                 if line.startswith("model name")), platform.processor())
     memory = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                    if line.startswith("MemTotal")), 0)
-    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pyoxigraph", "rdflib", "pyshacl", "networkx"))
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("pyoxigraph", "rdflib", "pyshacl", "networkx", "python-igraph"))
     return (f"{cpu}, {os.cpu_count()} cores, {memory} GiB; {platform.platform()}; "
             f"Python {platform.python_version()}; {versions}")
 
@@ -112,7 +112,7 @@ def table(results: dict) -> list[str]:
         if mem_ours and mem_base:
             lines.append(f"| peak memory (MiB) | {mem_ours:.0f} | {mem_base:.0f} | {mem_base / mem_ours:.1f}x |")
         build = result["build"]
-        lines += ["", f"`tvetkg build` (validate, reason with HermiT, every query, networks, written out): "
+        lines += ["", f"`tvetkg build` (validate, reason as --reasoner auto picks, every query, networks, written out): "
                       f"{build['seconds']} s, peak {build['memory']} MiB, exit {build['exit']} "
                       f"(1: the planted defects do not conform; negative: stopped by a signal). `tvetkg query` of a catalogue query from a cold "
                       f"process with `--store`: {result['cold query']['seconds']} s.", ""]

@@ -68,7 +68,7 @@ def datasets(kg_dir: Path | None = None) -> dict[str, list[ox.Quad]]:
 
 def triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     """The merged triples of a dataset, each once (RDF merge)."""
-    return list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    return list(dict.fromkeys(q.triple for q in quads))
 
 
 def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None = None,
