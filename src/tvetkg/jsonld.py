@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from tvetkg.namespaces import expand
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -25,14 +27,11 @@ class _Compactor:
         self.terms = {}  # property IRI -> (term, takes IRIs only)
         for term, definition in context.items():
             if isinstance(definition, dict):
-                self.terms[self.iri(definition["@id"], expand=True)] = (term, definition.get("@type") == "@id")
+                self.terms[expand(definition["@id"])] = (term, definition.get("@type") == "@id")
         self._compacted: dict[str, str] = {}
 
-    def iri(self, value: str, expand: bool = False) -> str:
-        """A compact IRI (`tvet:organiser`) where a prefix fits; with expand, the other way."""
-        if expand:
-            prefix, _, local = value.partition(":")
-            return next((ns + local for ns, p in self.prefixes if p == prefix), value)
+    def iri(self, value: str) -> str:
+        """A compact IRI (`tvet:organiser`) where a prefix of the context fits."""
         found = self._compacted.get(value)
         if found is None:
             found = value

@@ -189,12 +189,12 @@ def measure(graph: nx.Graph) -> None:
     nodes = list(graph)
     n = len(nodes)
     index = {node: i for i, node in enumerate(nodes)}
-    edges = list(graph.edges(data="weight"))
-    network = igraph.Graph(n=n, edges=[(index[u], index[v]) for u, v, _ in edges])
-    weights = [w for _, _, w in edges]
     for u, v, data in graph.edges(data=True):
         data["distance"] = 1.0 / data["weight"]
-    distances = [1.0 / w for w in weights]
+    edges = list(graph.edges(data=True))
+    network = igraph.Graph(n=n, edges=[(index[u], index[v]) for u, v, _ in edges])
+    weights = [data["weight"] for _, _, data in edges]
+    distances = [data["distance"] for _, _, data in edges]
     sources = None if n <= EXACT_LIMIT else random.Random(42).sample(nodes, SAMPLED_SOURCES)
     raw = network.betweenness(directed=False, weights=distances or None,
                               sources=None if sources is None else [index[s] for s in sources])
