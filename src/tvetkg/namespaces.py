@@ -1,5 +1,7 @@
 """The IRIs of the project's namespaces and of the named graphs it writes."""
 
+from functools import lru_cache
+
 TVET = "https://w3id.org/oic-tvet/ontology#"
 ID = "https://w3id.org/oic-tvet/id/"
 ONTOLOGY_GRAPH = "https://w3id.org/oic-tvet/ontology"
@@ -27,6 +29,7 @@ def expand(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1 << 16)  # a network shortens each organisation's IRI once per activity
 def shorten(iri: str) -> str:
     """The full IRI -> `id:sesric` where a known prefix fits."""
     for prefix, namespace in PREFIXES.items():

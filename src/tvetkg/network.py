@@ -18,6 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from tvetkg import graphxml
 from tvetkg.catalogue import catalogue
 from tvetkg.errors import TvetKgError
 from tvetkg.namespaces import shorten
@@ -262,12 +263,11 @@ def export(graph: nx.Graph, out_dir: Path, name: str, formats=FORMATS, colour_by
     for fmt in formats:
         path = out_dir / f"{name}.{fmt}"
         if fmt == "graphml":
-            nx.write_graphml(graph, path)
+            graphxml.write_graphml(graph, path)
         elif fmt == "gexf":
-            nx.write_gexf(_with_viz(graph, colour_by), path)
+            graphxml.write_gexf(graph, path, _viz(graph, colour_by))
         elif fmt == "json":
-            path.write_text(json.dumps(nx.node_link_data(graph, edges="links"), ensure_ascii=False, indent=1),
-                            encoding="utf-8")
+            _write_json(graph, path)
         elif fmt in ("png", "svg"):
             pass  # drawn above
         elif fmt == "html":
@@ -278,16 +278,28 @@ def export(graph: nx.Graph, out_dir: Path, name: str, formats=FORMATS, colour_by
     return written
 
 
-def _with_viz(graph: nx.Graph, colour_by: str) -> nx.Graph:
-    """A copy with Gephi's viz attributes: colour, size and position."""
+def _viz(graph: nx.Graph, colour_by: str) -> dict[str, dict]:
+    """Gephi's viz attributes of each node: colour, size and position."""
     from tvetkg.draw import colours
 
-    copy = graph.copy()
     palette = colours(graph, colour_by)
     top = max(d["pagerank"] for _, d in graph.nodes(data=True))
-    for node, data in copy.nodes(data=True):
+    viz = {}
+    for node, data in graph.nodes(data=True):
         r, g, b = (int(palette[node][i:i + 2], 16) for i in (1, 3, 5))
-        data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0},
-                       "size": round(5 + 25 * data["pagerank"] / top, 2),
-                       "position": {"x": data["x"] * 500, "y": data["y"] * 500, "z": 0.0}}
-    return copy
+        viz[node] = {"color": {"r": r, "g": g, "b": b, "a": 1.0},
+                     "size": round(5 + 25 * data["pagerank"] / top, 2),
+                     "position": {"x": data["x"] * 500, "y": data["y"] * 500, "z": 0.0}}
+    return viz
+
+
+def _write_json(graph: nx.Graph, path: Path) -> None:
+    """networkx's node-link data, a node or link per line (json's C encoder: an indent would use the Python one)."""
+    data = nx.node_link_data(graph, edges="links")
+    head = {k: v for k, v in data.items() if k not in ("nodes", "links")}
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(json.dumps(head, ensure_ascii=False)[:-1])
+        for name in ("nodes", "links"):
+            items = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in data[name])
+            out.write(f', "{name}": [\n  {items}\n]')
+        out.write("}\n")
