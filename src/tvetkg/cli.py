@@ -197,7 +197,7 @@ def query(
     full IRI, or a bare slug such as sesric), a date (2024-05-29), a number or a string.
     """
     from tvetkg.catalogue import bind_values, find
-    from tvetkg.query import RESULT_FORMATS, run_local, run_remote
+    from tvetkg.query import RESULT_FORMATS, run_local, run_remote, serialize_local
 
     try:
         if fmt not in ("table", *RESULT_FORMATS):
@@ -215,7 +215,12 @@ def query(
         else:
             from tvetkg.store import open_graph
 
-            results = run_local(open_graph(kg, store, inferred=inferred), text)
+            graph = open_graph(kg, store, inferred=inferred)
+            if fmt != "table":
+                sys.stdout.buffer.write(serialize_local(graph, text, fmt))
+                sys.stdout.flush()
+                return
+            results = run_local(graph, text)
     except TvetKgError as error:
         _fail(error)
     if results.is_graph or fmt != "table":

@@ -7,7 +7,7 @@ the same output whichever store answered it.
 
 import json
 import urllib.error
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -27,6 +27,7 @@ class Results:
 
     json: bytes | None = None
     ntriples: str | None = None
+    _rows: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_graph(self) -> bool:
@@ -36,11 +37,14 @@ class Results:
         return json.loads(self.json).get("head", {}).get("vars", [])
 
     def rows(self) -> list[dict]:
-        """Each solution as {variable: {"type", "value", ...}} (SPARQL JSON terms)."""
-        data = json.loads(self.json)
-        if "boolean" in data:
-            return [{"boolean": {"type": "literal", "value": str(data["boolean"]).lower()}}]
-        return data["results"]["bindings"]
+        """Each solution as {variable: {"type", "value", ...}} (SPARQL JSON terms), read once: treat as read-only."""
+        if self._rows is None:
+            data = json.loads(self.json)
+            if "boolean" in data:
+                self._rows = [{"boolean": {"type": "literal", "value": str(data["boolean"]).lower()}}]
+            else:
+                self._rows = data["results"]["bindings"]
+        return self._rows
 
     def serialize(self, fmt: str) -> bytes:
         if self.is_graph:
@@ -55,16 +59,45 @@ def _syntax_error(error: SyntaxError) -> TvetKgError:
     return TvetKgError(f"SPARQL syntax error: {error.msg}")
 
 
-def run_local(graph, sparql: str) -> Results:
+def _answer(graph, sparql: str):
     try:
-        answer = graph.query(sparql)
+        return graph.query(sparql)
     except SyntaxError as error:
         raise _syntax_error(error) from None
     except OSError as error:
         raise TvetKgError(f"query failed: {error}") from None
+
+
+def run_local(graph, sparql: str) -> Results:
+    answer = _answer(graph, sparql)
     if isinstance(answer, ox.QueryTriples):
         return Results(ntriples=answer.serialize(format=ox.RdfFormat.N_TRIPLES).decode())
     return Results(json=answer.serialize(format=ox.QueryResultsFormat.JSON))
+
+
+def serialize_local(graph, sparql: str, fmt: str) -> bytes:
+    """The answer written straight in `fmt` (CONSTRUCT/DESCRIBE: N-Triples), without going through
+    SPARQL JSON and `Results`: a second less for 100,000 rows as CSV."""
+    answer = _answer(graph, sparql)
+    if isinstance(answer, ox.QueryTriples):
+        return answer.serialize(format=ox.RdfFormat.N_TRIPLES)
+    return answer.serialize(format=RESULT_FORMATS[fmt])
+
+
+def count_csv_rows(body: bytes) -> int:
+    """The solutions in SPARQL CSV results, header aside. A quoted value may hold line breaks and doubled
+    quotes, so a line ends a record only after an even number of quotes; the csv module would refuse a
+    value over 128 KiB (a GROUP_CONCAT at a million statements)."""
+    lines = body.split(b"\n")
+    records, quoted = 0, False
+    for line in lines[:-1]:
+        if line.count(b'"') % 2:
+            quoted = not quoted
+        if not quoted:
+            records += 1
+    if lines[-1].strip():  # a last record without its line end
+        records += 1
+    return max(0, records - 1)
 
 
 def run_remote(endpoint: str, sparql: str, timeout: float = 60, credentials: tuple | None = None) -> Results:
