@@ -166,6 +166,23 @@ def test_build_draws_only_the_networks_small_enough_to_read(cli, tmp_path, monke
     assert "| bipartite |" in (out_dir / "summary.md").read_text()
 
 
+def test_networks_built_in_processes_equal_those_built_in_a_thread(cli, tmp_path, monkeypatch):
+    """A large graph's networks are built in two processes: byte for byte the files a thread writes for a
+    small one."""
+    from tvetkg import build, network
+
+    assert cli("build", "--out", tmp_path / "thread")[0] == 0
+    monkeypatch.setattr(build, "NETWORK_PROCESSES_ABOVE", 0)
+    assert cli("build", "--out", tmp_path / "processes")[0] == 0
+    for kind in ("organisations", "bipartite", "countries"):
+        for fmt in network.FORMATS:
+            name = f"{kind}.{fmt}"
+            assert (tmp_path / "processes" / "network" / name).read_bytes() == \
+                (tmp_path / "thread" / "network" / name).read_bytes(), name
+    summaries = [json.loads((tmp_path / run / "summary.json").read_text())["networks"] for run in ("thread", "processes")]
+    assert summaries[0] == summaries[1] and list(summaries[1]) == ["organisations", "bipartite", "countries"]
+
+
 def test_build_of_a_non_conforming_graph_exits_1_and_keeps_the_report(cli, tmp_path, kg_copy):
     (kg_copy / "new.ttl").write_bytes((FIXTURES / "shapes" / "ActivityShape-missing-source.ttl").read_bytes())
     code, out, _ = cli("build", "--kg", kg_copy, "--out", tmp_path / "build")

@@ -6,20 +6,27 @@ the graph does not conform (its report is the point); the exit code says so.
 """
 
 import json
+import multiprocessing
+import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from tvetkg import reason
+from tvetkg import network, reason
 from tvetkg.catalogue import catalogue
 from tvetkg.folders import replaced_folder
 from tvetkg.load import read_all
-from tvetkg.query import run_local
+from tvetkg.query import count_csv_rows, run_local, serialize_local
 from tvetkg.store import open_graph
 from tvetkg.validate import validate
+
+
+# Above this many statements the networks are built in two processes (below, in a thread: processes would
+# cost more in start-up and imports than they save)
+NETWORK_PROCESSES_ABOVE = 50_000
 
 
 @dataclass
@@ -62,9 +69,24 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
         lap("load")
 
         # HermiT runs in a Java process: it reasons on one core while the rest of the build uses the other
-        # (the rules, for a large graph, query the store, which lets go of the GIL).
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        # (the rules, for a large graph, query the store, which lets go of the GIL). The networks, Python,
+        # are built beside validation and the catalogue, from two queries answered before validation adds
+        # its lexical copies to the store; on a large graph in processes of their own (a thread would hold
+        # the GIL against validation), the bipartite network beside the two others.
+        texts = {name: query.bind({}) for name, query in catalogue().items()}
+        if summary.statements > NETWORK_PROCESSES_ABOVE:
+            drawing = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+            groups = [("bipartite",), ("organisations", "countries")]
+        else:
+            drawing, groups = ThreadPoolExecutor(max_workers=1), [network.KINDS]
+        with ThreadPoolExecutor(max_workers=1) as pool, drawing, \
+                ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as queries:
             reasoning = pool.submit(reason.infer_graph, graph, reasoner)
+            answers = {text: queries.submit(run_local, graph, text) for text in network.texts(network.Filters())}
+            rows = {text: answer.result().json for text, answer in answers.items()}
+            networks = [drawing.submit(network.write_all, staging / "network", rows, network.DRAW_LIMIT, kinds)
+                        for kinds in groups]
+            lap("network queries")
 
             step("validate")
             report = validate(graph)
@@ -75,40 +97,24 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
             lap("validate")
 
             step("queries")
-            answered = {}  # SPARQL text -> results: the networks read two of these queries again
-            for name, query in catalogue().items():
-                text = query.bind({})
-                results = answered[text] = run_local(graph, text)
+            # Straight to CSV, but for the networks' two, already answered as SPARQL JSON
+            tables = {text: queries.submit(serialize_local, graph, text, "csv") for text in texts.values()
+                      if text not in answers}
+            for name, text in texts.items():
+                table = tables[text].result() if text in tables else answers[text].result().serialize("csv")
                 target = staging / "queries" / f"{name}.csv"
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(results.serialize("csv"))
-                rows = len(results.rows())
+                target.write_bytes(table)
+                rows = count_csv_rows(table)
                 summary.queries[name] = rows
                 if name.startswith("qc/") and name.endswith("-violation") and rows:
                     summary.failed_checks[name] = rows
             lap("queries")
 
             step("networks")
-            from tvetkg.network import (
-                DATA_FORMATS,
-                DRAW_LIMIT,
-                FORMATS,
-                KINDS,
-                Filters,
-                build_network,
-                export,
-                fetch,
-            )
-
-            rows, orgs = fetch(lambda sparql: answered.get(sparql) or run_local(graph, sparql), Filters())
-            for kind in KINDS:
-                network = build_network(kind, rows, orgs)
-                # A picture of tens of thousands of nodes says nothing and takes minutes: the data formats only
-                formats = FORMATS if len(network) <= DRAW_LIMIT else DATA_FORMATS
-                export(network, staging / "network", kind, formats=formats, title=f"{kind} network")
-                summary.networks[kind] = {"nodes": len(network), "edges": network.number_of_edges(),
-                                          "formats": list(formats)}
-            lap("networks")
+            written = {kind: n for group in networks for kind, n in group.result().items()}
+            summary.networks = {kind: written[kind] for kind in network.KINDS}
+            lap("networks (waiting)")
 
             step("reason")
             inference = reasoning.result()

@@ -57,16 +57,38 @@ class Filters:
         return values
 
 
+def texts(filters: Filters) -> tuple[str, str]:
+    """The SPARQL of the involvements and of the organisations that `fetch` runs."""
+    queries = catalogue()
+    return (queries["network/involvements"].bind(filters.params()),
+            queries["network/organisations"].bind({"lang": filters.lang}))
+
+
 def fetch(run, filters: Filters) -> tuple[list[dict], dict[str, dict]]:
     """The involvement rows and the organisations' attributes; `run(sparql)` is a local or remote query runner."""
-    queries = catalogue()
-    params = filters.params()
-    rows = [_plain(r) for r in run(queries["network/involvements"].bind(params)).rows()]
+    involvements, organisations = texts(filters)
+    rows = [_plain(r) for r in run(involvements).rows()]
     orgs = {}
-    for row in run(queries["network/organisations"].bind({"lang": filters.lang})).rows():
+    for row in run(organisations).rows():
         row = _plain(row)
         orgs[row["org"]] = row
     return rows, orgs
+
+
+def write_all(folder: Path, answers: dict[str, bytes], draw_limit: int, kinds=KINDS) -> dict[str, dict]:
+    """The networks of the whole graph written to `folder`, drawn up to `draw_limit` nodes; `answers` holds
+    the SPARQL JSON results of `texts(Filters())`. Returns each network's size and formats."""
+    from tvetkg.query import Results
+
+    rows, orgs = fetch(lambda sparql: Results(json=answers[sparql]), Filters())
+    written = {}
+    for kind in kinds:
+        network = build_network(kind, rows, orgs)
+        # A picture of tens of thousands of nodes says nothing and takes minutes: the data formats only
+        formats = FORMATS if len(network) <= draw_limit else DATA_FORMATS
+        export(network, folder, kind, formats=formats, title=f"{kind} network")
+        written[kind] = {"nodes": len(network), "edges": network.number_of_edges(), "formats": list(formats)}
+    return written
 
 
 def _plain(row: dict) -> dict:
