@@ -143,7 +143,8 @@ def table(results: dict) -> list[str]:
 def write(path: Path, results: dict, budgets: str) -> None:
     text = [
         "# Benchmarks", "",
-        "Regenerate with `make benchmark` (or `python benchmarks/run.py --write benchmarks/RESULTS.md`).", "",
+        "Regenerate with `make benchmark` (every size, default budgets: hours). This table: "
+        f"`python benchmarks/run.py {' '.join(sys.argv[1:])}`.", "",
         f"Machine: {machine()}.", "",
         "Graphs: `tvetkg synth --seed 1 --defects 0.01` with the real graph's files. Each side runs in its own "
         "process, one after the other, in the same run: tvet-kg (pyoxigraph store, shapes compiled to SPARQL, "
