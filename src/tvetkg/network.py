@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from tvetkg import graphxml
+from tvetkg import collector, graphxml
 from tvetkg.catalogue import catalogue
 from tvetkg.errors import TvetKgError
 from tvetkg.namespaces import shorten
@@ -80,14 +80,15 @@ def write_all(folder: Path, answers: dict[str, bytes], draw_limit: int, kinds=KI
     the SPARQL JSON results of `texts(Filters())`. Returns each network's size and formats."""
     from tvetkg.query import Results
 
-    rows, orgs = fetch(lambda sparql: Results(json=answers[sparql]), Filters())
     written = {}
-    for kind in kinds:
-        network = build_network(kind, rows, orgs)
-        # A picture of tens of thousands of nodes says nothing and takes minutes: the data formats only
-        formats = FORMATS if len(network) <= draw_limit else DATA_FORMATS
-        export(network, folder, kind, formats=formats, title=f"{kind} network")
-        written[kind] = {"nodes": len(network), "edges": network.number_of_edges(), "formats": list(formats)}
+    with collector.paused():  # the bipartite network of a million statements: 21 s with it, 14 s without
+        rows, orgs = fetch(lambda sparql: Results(json=answers[sparql]), Filters())
+        for kind in kinds:
+            network = build_network(kind, rows, orgs)
+            # A picture of tens of thousands of nodes says nothing and takes minutes: the data formats only
+            formats = FORMATS if len(network) <= draw_limit else DATA_FORMATS
+            export(network, folder, kind, formats=formats, title=f"{kind} network")
+            written[kind] = {"nodes": len(network), "edges": network.number_of_edges(), "formats": list(formats)}
     return written
 
 
