@@ -34,11 +34,14 @@ _GEXF_NODE_FIELDS = ("label", "pid", "start", "end")
 _GEXF_EDGE_FIELDS = ("weight", "type", "start", "end")
 
 
-def _declared(items) -> dict[str, str]:
-    """Each attribute name in the order first seen, with the one XML type all its values fit."""
+def _declared(items, skip: tuple = ()) -> dict[str, str]:
+    """Each attribute name in the order first seen (but those in `skip`), with the one XML type all its
+    values fit."""
     declared: dict[str, str] = {}
     for data in items:
         for name, value in data.items():
+            if name in skip:
+                continue
             kind = _XML_TYPES.get(type(value))
             if kind is None:
                 raise TypeError(f"attribute {name!r}: a {type(value).__name__} cannot be written to GraphML or GEXF")
@@ -115,11 +118,8 @@ def write_graphml(graph: nx.Graph, path) -> None:
 def write_gexf(graph: nx.Graph, path, viz: dict | None = None) -> None:
     """`graph` as GEXF 1.2; `viz` maps a node to Gephi's {"color": {r, g, b, a}, "size", "position": {x, y, z}}."""
     viz = viz or {}
-    nodes = [(node, {k: v for k, v in data.items() if k not in _GEXF_NODE_FIELDS})
-             for node, data in graph.nodes(data=True)]
-    edges = [(u, v, {k: w for k, w in data.items() if k not in _GEXF_EDGE_FIELDS})
-             for u, v, data in graph.edges(data=True)]
-    declared = {"node": _declared(data for _, data in nodes), "edge": _declared(data for _, _, data in edges)}
+    declared = {"node": _declared((data for _, data in graph.nodes(data=True)), _GEXF_NODE_FIELDS),
+                "edge": _declared((data for _, _, data in graph.edges(data=True)), _GEXF_EDGE_FIELDS)}
     ids = {}
     for scope in ("node", "edge"):
         for name in declared[scope]:
@@ -134,12 +134,10 @@ def write_gexf(graph: nx.Graph, path, viz: dict | None = None) -> None:
 
     quoted = _Quoted()
 
-    def attvalues(scope: str, values: dict, indent: str) -> str:
-        if not values:
-            return ""
+    def attvalues(scope: str, data: dict, skip: tuple, indent: str) -> str:
         lines = "".join(f'{indent}  <attvalue for="{ids[scope, name]}" value={quoted[value]} />\n'
-                        for name, value in values.items())
-        return f"{indent}<attvalues>\n{lines}{indent}</attvalues>\n"
+                        for name, value in data.items() if name not in skip)
+        return f"{indent}<attvalues>\n{lines}{indent}</attvalues>\n" if lines else ""
 
     def fields(data: dict, names: tuple) -> str:
         return "".join(f" {name}={quoted[str(data[name])]}" for name in names if name in data)
@@ -156,7 +154,7 @@ def write_gexf(graph: nx.Graph, path, viz: dict | None = None) -> None:
                                for name, kind in declared[scope].items())
                 out.write("    </attributes>\n")
         out.write("    <nodes>\n")
-        for (node, values), (_, data) in zip(nodes, graph.nodes(data=True), strict=True):
+        for node, data in graph.nodes(data=True):
             label = quoted[str(data.get("label", node))]
             extra = fields(data, _GEXF_NODE_FIELDS[1:])
             out.write(f"      <node id={quoted[str(node)]} label={label}{extra}>\n")
@@ -167,12 +165,12 @@ def write_gexf(graph: nx.Graph, path, viz: dict | None = None) -> None:
                           f'a="{colour.get("a", 1.0)}" />\n'
                           f'        <viz:size value="{look["size"]}" />\n'
                           f'        <viz:position x="{position["x"]}" y="{position["y"]}" z="{position["z"]}" />\n')
-            out.write(attvalues("node", values, "        "))
+            out.write(attvalues("node", data, _GEXF_NODE_FIELDS, "        "))
             out.write("      </node>\n")
         out.write("    </nodes>\n    <edges>\n")
-        for number, ((u, v, values), (_, _, data)) in enumerate(zip(edges, graph.edges(data=True), strict=True)):
+        for number, (u, v, data) in enumerate(graph.edges(data=True)):
             out.write(f"      <edge source={quoted[str(u)]} target={quoted[str(v)]} "
                       f'id="{number}"{fields(data, _GEXF_EDGE_FIELDS)}>\n')
-            out.write(attvalues("edge", values, "        "))
+            out.write(attvalues("edge", data, _GEXF_EDGE_FIELDS, "        "))
             out.write("      </edge>\n")
         out.write("    </edges>\n  </graph>\n</gexf>\n")
