@@ -35,7 +35,6 @@ class _Compactor:
             if isinstance(definition, dict):
                 self.terms[expand(definition["@id"])] = (encode_basestring(term), definition.get("@type") == "@id")
         self._nodes: dict = {}
-        self._keys: dict[str, str] = {}
 
     def iri(self, value: str) -> str:
         """A compact IRI (`tvet:organiser`) where a prefix of the context fits."""
@@ -111,10 +110,8 @@ def _write(quads: list[ox.Quad], path: Path, context: dict) -> None:
         obj = quad.object
         if type(obj) is ox.Literal:
             properties.setdefault(rule[2], []).append(value(obj))
-        elif rule[1]:
-            properties.setdefault(rule[0], []).append(node(obj))
         else:
-            properties.setdefault(rule[0], []).append(f'{{"@id": {node(obj)}}}')
+            properties.setdefault(rule[0], []).append(node(obj) if rule[1] else value(obj))
     parts = []
     for name, nodes in graphs.items():
         lines = [_node_text(compactor.node(subject), properties) for subject, properties in nodes.items()]
