@@ -7,7 +7,7 @@ the same output whichever store answered it.
 
 import json
 import urllib.error
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -27,7 +27,6 @@ class Results:
 
     json: bytes | None = None
     ntriples: str | None = None
-    _rows: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_graph(self) -> bool:
@@ -37,14 +36,11 @@ class Results:
         return json.loads(self.json).get("head", {}).get("vars", [])
 
     def rows(self) -> list[dict]:
-        """Each solution as {variable: {"type", "value", ...}} (SPARQL JSON terms), read once: treat as read-only."""
-        if self._rows is None:
-            data = json.loads(self.json)
-            if "boolean" in data:
-                self._rows = [{"boolean": {"type": "literal", "value": str(data["boolean"]).lower()}}]
-            else:
-                self._rows = data["results"]["bindings"]
-        return self._rows
+        """Each solution as {variable: {"type", "value", ...}} (SPARQL JSON terms)."""
+        data = json.loads(self.json)
+        if "boolean" in data:
+            return [{"boolean": {"type": "literal", "value": str(data["boolean"]).lower()}}]
+        return data["results"]["bindings"]
 
     def serialize(self, fmt: str) -> bytes:
         if self.is_graph:
