@@ -83,8 +83,8 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
                 ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as queries:
             reasoning = pool.submit(reason.infer_graph, graph, reasoner)
             answers = {text: queries.submit(run_local, graph, text) for text in network.texts(network.Filters())}
-            rows = {text: answer.result().json for text, answer in answers.items()}
-            networks = [drawing.submit(network.write_all, staging / "network", rows, network.DRAW_LIMIT, kinds)
+            answered = {text: answer.result().json for text, answer in answers.items()}  # SPARQL JSON, by text
+            networks = [drawing.submit(network.write_all, staging / "network", answered, network.DRAW_LIMIT, kinds)
                         for kinds in groups]
             lap("network queries")
 
