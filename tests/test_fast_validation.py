@@ -100,3 +100,36 @@ def test_a_graph_of_100k_statements_with_planted_defects_gives_the_same_report(t
     assert len(quads) >= 100_000
     report = _differential(quads, files)
     _planted_are_reported(folder, report)
+
+
+# Values that SPARQL cannot compare with a bound or with each other, where pySHACL falls back
+# on rdflib's order of literals: (start date, end date, participant count, country count).
+_ODD_VALUES = [
+    ('"2025-03-10"^^xsd:date', '"2025-03-09"^^xsd:date', '"forty"^^xsd:nonNegativeInteger', '"058"^^xsd:nonNegativeInteger'),
+    ('"2025-02-30"^^xsd:date', '"2025-03-11"^^xsd:date', '"-5"^^xsd:nonNegativeInteger', '"4.5"^^xsd:nonNegativeInteger'),
+    ('"2025-03-10"^^xsd:date', '"2025-13-01"^^xsd:date', '"-5"^^xsd:integer', '"12"^^xsd:decimal'),
+    ('"2025-03-10T09:00:00"^^xsd:dateTime', '"2025-03-11"^^xsd:date', '"40"', '"+12"^^xsd:nonNegativeInteger'),
+    ('"2025"^^xsd:gYear', '"2025-03-11"^^xsd:date', '"40"^^xsd:double', '"1e2"^^xsd:double'),
+]
+
+
+def test_values_that_sparql_cannot_compare_give_the_same_report(kg_files, tmp_path):
+    """Ill-typed and mixed-type values, on IRIs and on blank nodes (whose lexical copies and focus
+    marks go into the store as nodes, not as text)."""
+    valid = (FIXTURES / "shapes" / "valid-activity.ttl").read_text(encoding="utf-8")
+    head, body = valid.split("id:fixture-course\n")
+    activities = []
+    for i, (start, end, participants, countries) in enumerate(_ODD_VALUES):
+        odd = (body.replace('"2025-03-10"^^xsd:date', start).replace('"2025-03-11"^^xsd:date', end)
+               .replace('"40"^^xsd:nonNegativeInteger', participants)
+               .replace('"12"^^xsd:nonNegativeInteger', countries))
+        assert all(v in odd for v in (start, end, participants, countries))
+        activities.append(f"id:odd-course-{i}\n{odd}")
+        activities.append("[\n" + odd.rstrip().rstrip(".") + " ] .\n")
+    path = tmp_path / "odd-values.ttl"
+    path.write_text(head + "\n".join(activities), encoding="utf-8")
+    quads = [q for p in [*kg_files, path] for q in read_quads(p)]
+    report = _differential(quads, [*kg_files, path])
+    on_blank = {r.component for r in report.results if r.focus == "[]"}  # how the report shows a blank node
+    assert {"sh:LessThanOrEqualsConstraintComponent", "sh:DatatypeConstraintComponent",
+            "sh:MaxInclusiveConstraintComponent", "sh:MinInclusiveConstraintComponent"} <= on_blank

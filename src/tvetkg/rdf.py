@@ -9,6 +9,7 @@ import logging
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 
 from tvetkg.load import read_quads
@@ -22,6 +23,19 @@ def as_ntriples(quads) -> str:
 def ntriples(files: list[Path]) -> str:
     """The triples of the files (named graphs merged) as one N-Triples document."""
     return as_ntriples(q for path in files for q in read_quads(path))
+
+
+def rdflib_term(term):
+    """An Oxigraph term as rdflib's (rdflib's own and None pass through)."""
+    if term is None or isinstance(term, rdflib.term.Node):
+        return term
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=term.datatype.value)
 
 
 def to_rdflib(quads) -> rdflib.Graph:

@@ -20,7 +20,7 @@ from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
 from tvetkg.load import read_all, read_quads, subjects_by_file
 from tvetkg.namespaces import shorten
-from tvetkg.rdf import parse_file, quiet_rdflib, to_rdflib
+from tvetkg.rdf import parse_file, quiet_rdflib, rdflib_term, to_rdflib
 from tvetkg.store import Graph
 
 ENGINES = ("oxigraph", "pyshacl")
@@ -125,18 +125,6 @@ class _Labels:
                 if isinstance(r["o"], ox.Literal) and r["o"].language]
 
 
-def _rdflib(term):
-    if term is None or isinstance(term, rdflib.term.Node):
-        return term
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=term.datatype.value)
-
-
 def _report_graph(findings: list, shapes: rdflib.Graph) -> rdflib.Graph:
     """A SHACL validation report, as pySHACL writes one."""
     graph = rdflib.Graph()
@@ -148,17 +136,17 @@ def _report_graph(findings: list, shapes: rdflib.Graph) -> rdflib.Graph:
         node = rdflib.BNode()
         graph.add((report, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.focusNode, _rdflib(finding.focus)))
+        graph.add((node, SH.focusNode, rdflib_term(finding.focus)))
         graph.add((node, SH.resultSeverity, rdflib.URIRef(finding.severity)))
         graph.add((node, SH.sourceConstraintComponent, rdflib.URIRef(finding.component)))
         graph.add((node, SH.sourceShape, finding.shape))
         if finding.path is not None:
-            path = _rdflib(finding.path)
+            path = rdflib_term(finding.path)
             graph.add((node, SH.resultPath, path))
             if isinstance(path, rdflib.BNode):
                 graph += shapes.cbd(path)
         if finding.value is not None:
-            graph.add((node, SH.value, _rdflib(finding.value)))
+            graph.add((node, SH.value, rdflib_term(finding.value)))
         for message in finding.messages:
             graph.add((node, SH.resultMessage, rdflib.Literal(message)))
     return graph
