@@ -2,9 +2,11 @@
 
 import os
 
+import pyoxigraph as ox
 import pytest
 
 from tvetkg.errors import TvetKgError
+from tvetkg.namespaces import ONTOLOGY_GRAPH
 from tvetkg.store import open_graph
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -53,3 +55,45 @@ def test_kg_points_at_another_folder(tmp_path):
     graph = open_graph(folder)
     rows = list(graph.query("SELECT ?a WHERE { ?a a <https://w3id.org/oic-tvet/ontology#Webinar> }"))
     assert [r["a"].value for r in rows] == ["https://w3id.org/oic-tvet/id/a"]
+
+
+def _folder(tmp_path, files: dict) -> object:
+    folder = tmp_path / "kg"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_in_memory_store_holds_the_quads_read_blank_nodes_included(tmp_path):
+    # Files without blank nodes are loaded by Oxigraph in a second thread, the others from the
+    # quads read: a parse names an anonymous blank node anew each time, and validation marks the
+    # store's nodes from the quads.
+    folder = _folder(tmp_path, {
+        "anonymous.ttl": "@prefix t: <https://w3id.org/oic-tvet/ontology#> .\n"
+                         "<https://w3id.org/oic-tvet/id/a> t:role [ t:name \"x\" ] ; t:list (1 2) .\n",
+        "labelled.nq": "_:n <http://e/p> \"0042\"^^<http://www.w3.org/2001/XMLSchema#integer> <http://e/g> .\n",
+        "plain.nq": "<http://e/s> <http://e/p> \"0042\"^^<http://www.w3.org/2001/XMLSchema#integer> <http://e/g> .\n",
+        "plain.trig": "<http://e/g> { <http://e/s> <http://e/q> \"y\"@en . }\n",
+    })
+    graph = open_graph(folder)
+    refilled = ox.Store()
+    refilled.bulk_extend(graph.quads)
+    assert set(graph.store) == set(refilled)
+
+    def blank_nodes(quads):
+        return {term for q in quads for term in (q.subject, q.object) if isinstance(term, ox.BlankNode)}
+
+    data = [q for q in graph.store if q.graph_name != ox.NamedNode(ONTOLOGY_GRAPH)]
+    assert len([q for q in data if blank_nodes([q])]) == 8  # 2 of the [ ], 5 of the list, 1 of _:n
+    assert blank_nodes(graph.store) == blank_nodes(graph.quads)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("<http://e/s> <http://e/p> <http://e/a{b}> <http://e/g> .\n", "Invalid IRI code point"),
+    ("<http://e/s> <http://e/p> \"x\"@a-very-long-tag-123456789 <http://e/g> .\n", "language subtag is invalid"),
+])
+def test_a_file_loaded_leniently_is_still_checked(tmp_path, text, message):
+    folder = _folder(tmp_path, {"fine.nq": "<http://e/s> <http://e/p> \"x\" <http://e/g> .\n", "wrong.nq": text})
+    with pytest.raises(TvetKgError, match=rf"wrong\.nq:1:\d+: .*{message}"):
+        open_graph(folder)

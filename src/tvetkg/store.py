@@ -53,18 +53,19 @@ def _fingerprint(sources: list[Path], inferred: bool) -> dict:
     return {"files": entries, "inferred": inferred, "format": 1}
 
 
-def _fill(store: ox.Store, ontology: Path, files: list[Path], inferred: bool, quads: list | None = None) -> None:
-    if quads is None:
-        load_all(store, ontology, files)
-    else:
-        store.bulk_extend(quads)
+def _fill(store: ox.Store, ontology: Path, files: list[Path], inferred: bool) -> None:
+    load_all(store, ontology, files)
     if inferred:
-        from tvetkg.reason import infer
+        _add_inferred(store, ontology, files)
 
-        result = infer(ontology, files)
-        if not result.consistent:
-            raise TvetKgError("the graph is inconsistent; run `tvetkg reason` for the explanation")
-        store.load(result.to_ntriples().encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(INFERRED_GRAPH))
+
+def _add_inferred(store: ox.Store, ontology: Path, files: list[Path]) -> None:
+    from tvetkg.reason import infer
+
+    result = infer(ontology, files)
+    if not result.consistent:
+        raise TvetKgError("the graph is inconsistent; run `tvetkg reason` for the explanation")
+    store.load(result.to_ntriples().encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(INFERRED_GRAPH))
 
 
 def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferred: bool = False) -> Graph:
@@ -79,8 +80,9 @@ def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferr
 def in_memory(ontology: Path, files: list[Path], inferred: bool = False) -> Graph:
     """The ontology and the files in an in-memory store, each file's statements kept as written."""
     store = ox.Store()
-    file_quads = read_all(ontology, files)
-    _fill(store, ontology, files, inferred, [q for quads in file_quads.values() for q in quads])
+    file_quads = read_all(ontology, files, store)
+    if inferred:
+        _add_inferred(store, ontology, files)
     return Graph(store, ontology, files, inferred, file_quads=file_quads)
 
 
