@@ -75,7 +75,8 @@ def ours(kg: Path, out: Path):
     quads = [q for path in graph.files for q in graph.file_quads[path]]
     context = exporting.json_ld_context(graph.file_quads[graph.ontology])
     for fmt in exporting.FORMATS.values():
-        measure(f"export {fmt.extension}", lambda: exporting._write(quads, fmt, out / f"graph.{fmt.extension}", context))
+        measure(f"export {fmt.extension}", lambda: exporting._write(
+            quads if fmt.keeps_graphs else exporting.triples(quads), fmt, out / f"graph.{fmt.extension}", context))
 
 
 def baseline(kg: Path, out: Path, task_budget: float, validate_budget: float, long_budget: float,

@@ -25,6 +25,7 @@ from tvetkg.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, TVET
 
 SHAPES_GRAPH = "https://w3id.org/oic-tvet/shapes"
 DATASET = "https://w3id.org/oic-tvet/dataset"
+WRITE_BUFFER = 1 << 20
 VERSION = "1.0.0"  # the dataset's version: its data, not the tool
 
 
@@ -85,9 +86,12 @@ def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None 
         (staging / "context.jsonld").write_text(json.dumps(context, indent=1), encoding="utf-8")
         result.files["context.jsonld"] = staging / "context.jsonld"
         for name, quads in data.items():
-            for fmt in formats:
-                path = staging / f"{name}.{FORMATS[fmt].extension}"
-                _write(quads, FORMATS[fmt], path, context)
+            merged = None
+            for fmt in map(FORMATS.get, formats):
+                if not fmt.keeps_graphs and merged is None:
+                    merged = triples(quads)
+                path = staging / f"{name}.{fmt.extension}"
+                _write(quads if fmt.keeps_graphs else merged, fmt, path, context)
                 result.files[path.name] = path
         from tvetkg.docs import write_ontology_page
 
@@ -103,14 +107,17 @@ def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None 
     return result
 
 
-def _write(quads: list[ox.Quad], fmt: Format, path: Path, context: dict) -> None:
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
+def _write(statements: list, fmt: Format, path: Path, context: dict) -> None:
+    """Quads for a format that keeps graphs, the merged triples (`triples`) for one that does not.
+
+    Oxigraph writes through a Python file with a 1 MiB buffer: given the path, it took twice as
+    long (N-Quads of a million statements: 0.83 s against 0.42 s)."""
     if fmt.oxigraph is None:
-        jsonld.write(quads, path, context["@context"])
-    elif fmt.keeps_graphs:
-        ox.serialize(quads, output=str(path), format=fmt.oxigraph, prefixes=prefixes)
-    else:
-        ox.serialize(triples(quads), output=str(path), format=fmt.oxigraph,
+        jsonld.write(statements, path, context["@context"])
+        return
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
+    with path.open("wb", buffering=WRITE_BUFFER) as handle:
+        ox.serialize(statements, output=handle, format=fmt.oxigraph,
                      prefixes=prefixes if fmt.oxigraph != ox.RdfFormat.N_TRIPLES else None)
 
 
