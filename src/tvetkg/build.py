@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from tvetkg import network, reason
 from tvetkg.catalogue import catalogue
-from tvetkg.export import WRITE_BUFFER
+from tvetkg.export import write_rdf
 from tvetkg.folders import replaced_folder
 from tvetkg.load import read_all
 from tvetkg.query import count_csv_rows, run_local, serialize_local
@@ -139,9 +139,8 @@ def _write_merged(path: Path, graph) -> None:
     quads = graph.quads
     if quads is None:  # an on-disk store: the files are read again, as the store re-encodes literals
         quads = [q for file_quads in read_all(graph.ontology, graph.files).values() for q in file_quads]
-    with path.open("wb", buffering=WRITE_BUFFER) as handle:
-        ox.serialize(quads, output=handle, format=ox.RdfFormat.TRIG,
-                     prefixes={"tvet": "https://w3id.org/oic-tvet/ontology#", "id": "https://w3id.org/oic-tvet/id/"})
+    write_rdf(quads, path, ox.RdfFormat.TRIG,
+              {"tvet": "https://w3id.org/oic-tvet/ontology#", "id": "https://w3id.org/oic-tvet/id/"})
 
 
 def _write_summary(folder: Path, summary: BuildSummary) -> None:
