@@ -20,6 +20,7 @@ from tvetkg.catalogue import catalogue
 from tvetkg.export import write_rdf
 from tvetkg.folders import replaced_folder
 from tvetkg.load import read_all
+from tvetkg.namespaces import ID, TVET
 from tvetkg.query import count_csv_rows, run_local, serialize_local
 from tvetkg.store import open_graph
 from tvetkg.validate import validate
@@ -139,8 +140,7 @@ def _write_merged(path: Path, graph) -> None:
     quads = graph.quads
     if quads is None:  # an on-disk store: the files are read again, as the store re-encodes literals
         quads = [q for file_quads in read_all(graph.ontology, graph.files).values() for q in file_quads]
-    write_rdf(quads, path, ox.RdfFormat.TRIG,
-              {"tvet": "https://w3id.org/oic-tvet/ontology#", "id": "https://w3id.org/oic-tvet/id/"})
+    write_rdf(quads, path, ox.RdfFormat.TRIG, {"tvet": TVET, "id": ID})
 
 
 def _write_summary(folder: Path, summary: BuildSummary) -> None:
