@@ -67,8 +67,8 @@ def _folder(tmp_path, files: dict) -> object:
 
 def test_the_in_memory_store_holds_the_quads_read_blank_nodes_included(tmp_path):
     # Files without blank nodes are loaded by Oxigraph in a second thread, the others from the
-    # quads read: a parse names an anonymous blank node anew each time, and validation marks the
-    # store's nodes from the quads.
+    # quads read, which the graph holds: a parse names an anonymous blank node anew each time,
+    # and validation marks the store's nodes from the statements the graph gives.
     folder = _folder(tmp_path, {
         "anonymous.ttl": "@prefix t: <https://w3id.org/oic-tvet/ontology#> .\n"
                          "<https://w3id.org/oic-tvet/id/a> t:role [ t:name \"x\" ] ; t:list (1 2) .\n",
@@ -78,7 +78,7 @@ def test_the_in_memory_store_holds_the_quads_read_blank_nodes_included(tmp_path)
     })
     graph = open_graph(folder)
     refilled = ox.Store()
-    refilled.bulk_extend(graph.quads)
+    refilled.bulk_extend(graph.statements())
     assert set(graph.store) == set(refilled)
 
     def blank_nodes(quads):
@@ -86,14 +86,14 @@ def test_the_in_memory_store_holds_the_quads_read_blank_nodes_included(tmp_path)
 
     data = [q for q in graph.store if q.graph_name != ox.NamedNode(ONTOLOGY_GRAPH)]
     assert len([q for q in data if blank_nodes([q])]) == 8  # 2 of the [ ], 5 of the list, 1 of _:n
-    assert blank_nodes(graph.store) == blank_nodes(graph.quads)
+    assert blank_nodes(graph.store) == blank_nodes(graph.statements())
 
 
 @pytest.mark.parametrize("text, message", [
     ("<http://e/s> <http://e/p> <http://e/a{b}> <http://e/g> .\n", "Invalid IRI code point"),
     ("<http://e/s> <http://e/p> \"x\"@a-very-long-tag-123456789 <http://e/g> .\n", "language subtag is invalid"),
 ])
-def test_a_file_loaded_leniently_is_still_checked(tmp_path, text, message):
+def test_a_file_oxigraph_loads_itself_is_still_checked(tmp_path, text, message):
     folder = _folder(tmp_path, {"fine.nq": "<http://e/s> <http://e/p> \"x\" <http://e/g> .\n", "wrong.nq": text})
     with pytest.raises(TvetKgError, match=rf"wrong\.nq:1:\d+: .*{message}"):
         open_graph(folder)

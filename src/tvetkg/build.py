@@ -19,7 +19,6 @@ from tvetkg import network, reason
 from tvetkg.catalogue import catalogue
 from tvetkg.export import write_rdf
 from tvetkg.folders import replaced_folder
-from tvetkg.load import read_all
 from tvetkg.namespaces import ID, TVET
 from tvetkg.query import count_csv_rows, run_local, serialize_local
 from tvetkg.store import open_graph
@@ -137,10 +136,7 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
 
 def _write_merged(path: Path, graph) -> None:
     """The ontology and every file, each quad in its own named graph, as TriG (the files' literals kept)."""
-    quads = graph.quads
-    if quads is None:  # an on-disk store: the files are read again, as the store re-encodes literals
-        quads = [q for file_quads in read_all(graph.ontology, graph.files).values() for q in file_quads]
-    write_rdf(quads, path, ox.RdfFormat.TRIG, {"tvet": TVET, "id": ID})
+    write_rdf(graph.statements(), path, ox.RdfFormat.TRIG, {"tvet": TVET, "id": ID})
 
 
 def _write_summary(folder: Path, summary: BuildSummary) -> None:

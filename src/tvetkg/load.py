@@ -2,6 +2,7 @@
 
 import mmap
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -37,65 +38,62 @@ def _format(path: Path) -> ox.RdfFormat:
 
 def read_quads(path: Path) -> list[ox.Quad]:
     """A file's statements with their named graphs, the literals as written; errors name the file and line."""
-    try:
-        return list(ox.parse(path=str(path), format=_format(path)))
-    except SyntaxError as error:
-        raise TvetKgError(f"{path}:{error.lineno}:{error.offset}: {error.msg}") from None
-    except OSError as error:
-        raise TvetKgError(f"{path}: {error.strerror or error}") from None
+    return list(_parse(path))
 
 
-def load_file(store: ox.Store, path: Path, graph: str | None = None, lenient: bool = False) -> None:
+def load_file(store: ox.Store, path: Path, graph: str | None = None, bulk: bool = True) -> None:
     """Load one file; Turtle and N-Triples go to `graph` (the default graph if None).
 
-    `lenient` skips the checks of IRIs and language tags, for a file that `read_quads` checks."""
+    `bulk` loads with Oxigraph's bulk loader, for an on-disk store; without it, in one transaction,
+    which in memory takes less room (a million statements: 370 MiB at the peak, against 590)."""
     path = Path(path)
     fmt = _format(path)
     to_graph = ox.NamedNode(graph) if graph and path.suffix in (".ttl", ".nt") else None
     try:
-        store.bulk_load(path=str(path), format=fmt, to_graph=to_graph, lenient=lenient)
+        if bulk:
+            store.bulk_load(path=str(path), format=fmt, to_graph=to_graph)
+        else:
+            store.load(path=str(path), format=fmt, to_graph=to_graph)
     except SyntaxError as error:
         raise TvetKgError(f"{path}:{error.lineno}:{error.offset}: {error.msg}") from None
     except OSError as error:
         raise TvetKgError(f"{path}: {error.strerror or error}") from None
 
 
-def load_all(store: ox.Store, ontology: Path, files: list[Path]) -> None:
+def load_all(store: ox.Store, ontology: Path, files: list[Path], bulk: bool = True) -> None:
     """The ontology into its own named graph, then every data file."""
-    load_file(store, ontology, ONTOLOGY_GRAPH)
+    load_file(store, ontology, ONTOLOGY_GRAPH, bulk)
     for path in files:
-        load_file(store, path)
+        load_file(store, path, bulk=bulk)
 
 
-def read_all(ontology: Path, files: list[Path], store: ox.Store | None = None) -> dict[Path, list[ox.Quad]]:
-    """The ontology's statements in its named graph, then every file's, as `load_all` stores them.
+def fill(store: ox.Store, ontology: Path, files: list[Path]) -> dict[Path, list[ox.Quad]]:
+    """Load the ontology and the files into an empty in-memory store, as `load_all` does, and return
+    the statements of those that may hold a blank node, as read.
 
-    Given an empty `store`, it is filled with them. A second thread loads into it meanwhile
-    the files whose text holds no blank node: Oxigraph parses them without holding the GIL, so
-    on two cores the store is filled in about the time of the reading (a million statements:
-    2.3 s, where one after the other took 4.9 s). It loads leniently, since the reading checks
-    every file. The other files are stored from the quads read, as a parse gives a blank node
-    a new name each time and the store must share them with the quads. The store is whole
-    only if this returns.
+    A parse gives each blank node a new name, so a file that may hold one is read here and
+    stored from its statements: the store and the statements returned share their blank
+    nodes. Oxigraph loads the others straight from their files, in a second thread while
+    this one reads (it does not hold the GIL). No other statement is kept in Python: a
+    million of them take 510 MiB as objects, and `statements` reads them again when asked.
+    The store is whole only if this returns.
     """
-    if store is None:
-        return _read_all(ontology, files)
     direct = [path for path in files if not _may_hold_blank_nodes(path)]
     stop, failures = threading.Event(), []
 
-    def fill():
+    def load():
         try:
             for path in direct:
                 if stop.is_set():
                     return
-                load_file(store, path, lenient=True)
+                load_file(store, path, bulk=False)
         except TvetKgError as error:
             failures.append(error)
 
-    worker = threading.Thread(target=fill, name="tvetkg-load", daemon=True)
+    worker = threading.Thread(target=load, name="tvetkg-load", daemon=True)
     worker.start()
     try:
-        quads = _read_all(ontology, files)
+        held = {path: list(read(path, ontology)) for path in [ontology, *files] if path not in direct}
     except BaseException:
         stop.set()
         raise
@@ -103,17 +101,27 @@ def read_all(ontology: Path, files: list[Path], store: ox.Store | None = None) -
         worker.join()
     if failures:
         raise failures[0]
-    skipped = set(direct)
-    store.bulk_extend([q for path, file_quads in quads.items() if path not in skipped for q in file_quads])
-    return quads
+    store.extend([q for quads in held.values() for q in quads])
+    return held
 
 
-def _read_all(ontology: Path, files: list[Path]) -> dict[Path, list[ox.Quad]]:
+def read(path: Path, ontology: Path | None = None) -> Iterator[ox.Quad]:
+    """A file's statements as `load_all` stores them, read one by one: the ontology's (if `path` is
+    `ontology`) in its named graph. Errors name the file and line."""
+    quads = _parse(path)
+    if path != ontology:
+        return quads
     graph = ox.NamedNode(ONTOLOGY_GRAPH)
-    quads = {ontology: [ox.Quad(q.subject, q.predicate, q.object, graph) for q in read_quads(ontology)]}
-    for path in files:
-        quads[path] = read_quads(path)
-    return quads
+    return (ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
+
+
+def _parse(path: Path) -> Iterator[ox.Quad]:
+    try:
+        yield from ox.parse(path=str(path), format=_format(path))
+    except SyntaxError as error:
+        raise TvetKgError(f"{path}:{error.lineno}:{error.offset}: {error.msg}") from None
+    except OSError as error:
+        raise TvetKgError(f"{path}: {error.strerror or error}") from None
 
 
 def _may_hold_blank_nodes(path: Path) -> bool:
@@ -126,11 +134,12 @@ def _may_hold_blank_nodes(path: Path) -> bool:
         return True
 
 
-def subjects_by_file(files: list[Path], subjects: set[str], quads: dict | None = None) -> dict[str, list[str]]:
-    """For each of `subjects` (IRIs), the files that describe it as a subject (`quads`: each file's, if read)."""
+def subjects_by_file(files: list[Path], subjects: set[str], statements=None) -> dict[str, list[str]]:
+    """For each of `subjects` (IRIs), the files that describe it as a subject (`statements(path)`: a
+    file's statements, by default read from it)."""
     found: dict[str, list[str]] = {s: [] for s in subjects}
     for path in files:
-        for quad in (quads[path] if quads and path in quads else read_quads(path)):
+        for quad in (statements or read)(path):
             subject = quad.subject
             if isinstance(subject, ox.NamedNode) and subject.value in found:
                 names = found[subject.value]

@@ -98,13 +98,16 @@ def lexical_predicate(predicate: str) -> str:
     return LEXICAL + predicate
 
 
+_CHUNK = 100_000  # lexical copies loaded at a time
+
+
 def add_lexical_copies(store: ox.Store, quads, graph: ox.NamedNode) -> set[str]:
     """Add each statement with a typed literal (not xsd:string) again to `graph`, under a lexical
     predicate, the literal as written; return the predicates that have such statements.
 
     The copies go in as N-Quads text, which is made and read four times faster than as many
-    Quad objects; a copy whose subject is a blank node goes in as a Quad, because a
-    parser gives each blank node label a node of its own.
+    Quad objects, a chunk at a time so that the text stays small; a copy whose subject is a
+    blank node goes in as a Quad, because a parser gives each blank node label a node of its own.
     """
     literal, string, named = ox.Literal, ox.NamedNode(_XSD_STRING), ox.NamedNode
     lines, blank, lexical = [], [], {}  # predicate -> its lexical predicate, as a node and as text
@@ -120,6 +123,9 @@ def add_lexical_copies(store: ox.Store, quads, graph: ox.NamedNode) -> set[str]:
             subject = q.subject
             if type(subject) is named:
                 lines.append(str(subject) + predicate[1] + encoded(obj) + tail)
+                if len(lines) == _CHUNK:
+                    store.load("".join(lines).encode(), format=ox.RdfFormat.N_QUADS, lenient=True)
+                    lines.clear()
             else:
                 blank.append(ox.Quad(subject, predicate[0], encode(obj), graph))
     store.load("".join(lines).encode(), format=ox.RdfFormat.N_QUADS, lenient=True)
@@ -127,8 +133,9 @@ def add_lexical_copies(store: ox.Store, quads, graph: ox.NamedNode) -> set[str]:
     return {p.value for p in lexical}
 
 
-def validate_store(store: ox.Store, quads: list, shapes: rdflib.Graph) -> list["Finding"]:
-    """Check the shapes on a store loaded with `quads` (the ontology among them), over the union of its graphs.
+def validate_store(store: ox.Store, quads, shapes: rdflib.Graph) -> list["Finding"]:
+    """Check the shapes on a store loaded with `quads` (the ontology among them, read once, as written),
+    over the union of its graphs.
 
     The lexical copies and the marks of the focus nodes go into a graph of their own,
     removed at the end: the store is left as it was. The checks run on every core

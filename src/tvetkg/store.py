@@ -8,6 +8,7 @@ of them changes; a failed rebuild leaves the previous store as it was.
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
-from tvetkg.load import graph_files, load_all, read_all
+from tvetkg.load import fill, graph_files, load_all, read
 from tvetkg.namespaces import INFERRED_GRAPH
 
 _MANIFEST = "manifest.json"
@@ -31,15 +32,25 @@ class Graph:
     files: list[Path]
     inferred: bool = False
     shapes: list[Path] = field(default_factory=list)
-    # Each file's statements as it wrote them (the store re-encodes some literals); in memory only.
-    file_quads: dict | None = None
+    # In memory: the statements of the files that may hold a blank node, as read (the store shares their
+    # blank nodes); None for an on-disk store.
+    held: dict | None = None
 
     @property
-    def quads(self) -> list | None:
-        """The statements of the ontology and of every file, as they were loaded."""
-        if self.file_quads is None:
-            return None
-        return [q for quads in self.file_quads.values() for q in quads]
+    def in_memory(self) -> bool:
+        return self.held is not None
+
+    def file_statements(self, path: Path) -> Iterator[ox.Quad]:
+        """A file's statements (the ontology's in its named graph) as it wrote them: the store
+        re-encodes some literals. Read again from the file, unless held."""
+        if self.held is not None and path in self.held:
+            return iter(self.held[path])
+        return read(path, self.ontology)
+
+    def statements(self) -> Iterator[ox.Quad]:
+        """The statements of the ontology and of every file, as they wrote them, one by one."""
+        for path in [self.ontology, *self.files]:
+            yield from self.file_statements(path)
 
     def query(self, sparql: str):
         return self.store.query(sparql, use_default_graph_as_union=True)
@@ -53,7 +64,7 @@ def _fingerprint(sources: list[Path], inferred: bool) -> dict:
     return {"files": entries, "inferred": inferred, "format": 1}
 
 
-def _fill(store: ox.Store, ontology: Path, files: list[Path], inferred: bool) -> None:
+def _fill_on_disk(store: ox.Store, ontology: Path, files: list[Path], inferred: bool) -> None:
     load_all(store, ontology, files)
     if inferred:
         _add_inferred(store, ontology, files)
@@ -78,12 +89,12 @@ def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferr
 
 
 def in_memory(ontology: Path, files: list[Path], inferred: bool = False) -> Graph:
-    """The ontology and the files in an in-memory store, each file's statements kept as written."""
+    """The ontology and the files in an in-memory store."""
     store = ox.Store()
-    file_quads = read_all(ontology, files, store)
+    held = fill(store, ontology, files)
     if inferred:
         _add_inferred(store, ontology, files)
-    return Graph(store, ontology, files, inferred, file_quads=file_quads)
+    return Graph(store, ontology, files, inferred, held=held)
 
 
 def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: bool) -> ox.Store:
@@ -100,7 +111,7 @@ def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: 
     shutil.rmtree(fresh, ignore_errors=True)
     try:
         store = ox.Store(str(fresh))
-        _fill(store, ontology, files, inferred)
+        _fill_on_disk(store, ontology, files, inferred)
         store.flush()
         del store
     except BaseException:

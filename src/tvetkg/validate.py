@@ -18,10 +18,10 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
-from tvetkg.load import read_all, read_quads, subjects_by_file
+from tvetkg.load import read, subjects_by_file
 from tvetkg.namespaces import shorten
 from tvetkg.rdf import parse_file, quiet_rdflib, rdflib_term, to_rdflib
-from tvetkg.store import Graph
+from tvetkg.store import Graph, in_memory
 
 ENGINES = ("oxigraph", "pyshacl")
 
@@ -79,12 +79,15 @@ def shapes_graph(files: list[Path]) -> rdflib.Graph:
 
 def validate(graph: Graph, shapes: list[Path] | None = None, engine: str = "oxigraph") -> Report:
     """Validate the graph's files against the shapes, the ontology mixed in (pySHACL's ont_graph)."""
-    if engine == "oxigraph" and graph.quads is not None:  # the in-memory store, checked in place
-        shapes_rdf = shapes_graph(shapes or shapes_files())
-        return _validate_oxigraph(graph.store, graph.quads, shapes_rdf, graph.files, graph.file_quads)
-    file_quads = graph.file_quads or {path: read_quads(path) for path in graph.files}
-    quads = [q for path in graph.files for q in file_quads[path]]
-    return validate_quads(quads, graph.ontology, shapes, engine, graph.files)
+    if engine == "pyshacl":
+        return validate_quads([q for path in graph.files for q in read(path)], graph.ontology, shapes, engine,
+                              graph.files)
+    if engine != "oxigraph":
+        raise TvetKgError(f"unknown validation engine {engine!r} (use {' or '.join(ENGINES)})")
+    if not graph.in_memory:  # an on-disk store is not written to: its files are checked in memory
+        graph = in_memory(graph.ontology, graph.files)
+    shapes_rdf = shapes_graph(shapes or shapes_files())
+    return _validate_oxigraph(graph.store, graph.statements(), shapes_rdf, graph.files, graph.file_statements)
 
 
 def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None, engine: str = "oxigraph",
@@ -97,17 +100,18 @@ def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None
         return validate_rdflib(data, parse_file(ontology), shapes_rdf, files)
     if engine != "oxigraph":
         raise TvetKgError(f"unknown validation engine {engine!r} (use {' or '.join(ENGINES)})")
-    everything = read_all(ontology, [])[ontology] + list(quads)
+    everything = [*read(ontology, ontology), *quads]
     store = ox.Store()
-    store.bulk_extend(everything)
+    store.extend(everything)
     return _validate_oxigraph(store, everything, shapes_rdf, files)
 
 
-def _validate_oxigraph(store: ox.Store, quads: list, shapes: rdflib.Graph, files, file_quads=None) -> Report:
+def _validate_oxigraph(store: ox.Store, quads, shapes: rdflib.Graph, files, statements=None) -> Report:
+    """`quads`: the store's statements as written, read once; `statements(path)`: a file's (see _results)."""
     findings = shacl_sparql.validate_store(store, quads, shapes)
     with quiet_rdflib():
         report_graph = _report_graph(findings, shapes)
-    results = _results(report_graph, _Labels(store), list(files), file_quads)
+    results = _results(report_graph, _Labels(store), list(files), statements)
     return Report(not any(f.severity == str(SH.Violation) for f in findings), results, report_graph)
 
 
@@ -178,10 +182,10 @@ def _label(data: rdflib.Graph, node) -> str:
     return labels.get("en") or labels.get("fr") or labels.get("ar") or next(iter(labels.values()), _text(node))
 
 
-def _results(report: rdflib.Graph, data: rdflib.Graph, files: list, file_quads=None) -> list[Result]:
+def _results(report: rdflib.Graph, data: rdflib.Graph, files: list, statements=None) -> list[Result]:
     nodes = list(report.subjects(rdflib.RDF.type, SH.ValidationResult))
     focus_iris = {str(report.value(n, SH.focusNode)) for n in nodes}
-    where = subjects_by_file(files, focus_iris, file_quads) if nodes and files else {}
+    where = subjects_by_file(files, focus_iris, statements) if nodes and files else {}
     results = []
     for node in nodes:
         focus = report.value(node, SH.focusNode)
