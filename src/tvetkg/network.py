@@ -67,11 +67,8 @@ def texts(filters: Filters) -> tuple[str, str]:
 def fetch(run, filters: Filters) -> tuple[list[dict], dict[str, dict]]:
     """The involvement rows and the organisations' attributes; `run(sparql)` is a local or remote query runner."""
     involvements, organisations = texts(filters)
-    rows = [_plain(r) for r in run(involvements).rows()]
-    orgs = {}
-    for row in run(organisations).rows():
-        row = _plain(row)
-        orgs[row["org"]] = row
+    rows = list(run(involvements).values())
+    orgs = {row["org"]: row for row in run(organisations).values()}
     return rows, orgs
 
 
@@ -89,10 +86,6 @@ def write_all(folder: Path, answers: dict[str, bytes], draw_limit: int, kinds=KI
         export(network, folder, kind, formats=formats, title=f"{kind} network")
         written[kind] = {"nodes": len(network), "edges": network.number_of_edges(), "formats": list(formats)}
     return written
-
-
-def _plain(row: dict) -> dict:
-    return {k: v["value"] for k, v in row.items()}
 
 
 def _org_node(org: str, orgs: dict) -> dict:
