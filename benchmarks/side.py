@@ -72,11 +72,16 @@ def ours(kg: Path, out: Path):
     for name, query in catalogue().items():
         measure(f"query {name}", lambda: serialize_local(graph, query.bind({}), "csv"))
     measure("network", lambda: build_network("organisations", *fetch(lambda q: run_local(graph, q), Filters())))
-    quads = [q for path in graph.files for q in graph.file_quads[path]]
-    context = exporting.json_ld_context(graph.file_quads[graph.ontology])
+    # The statements as the files wrote them, read again from the files (the store re-encodes some
+    # literals), as `tvetkg build` writes graph.trig; the ontology aside, as `tvetkg export` has it.
+    context = exporting.json_ld_context(list(graph.file_statements(graph.ontology)))
+    def statements():
+        return (q for path in graph.files for q in graph.file_statements(path))
+
     for fmt in exporting.FORMATS.values():
         measure(f"export {fmt.extension}", lambda: exporting._write(
-            quads if fmt.keeps_graphs else exporting.triples(quads), fmt, out / f"graph.{fmt.extension}", context))
+            statements() if fmt.keeps_graphs else exporting.triples(statements), fmt, out / f"graph.{fmt.extension}",
+            context))
 
 
 def baseline(kg: Path, out: Path, task_budget: float, validate_budget: float, long_budget: float,

@@ -11,9 +11,11 @@ assembled beside `dist/` and swapped in at the end.
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
 import rdflib
 
@@ -67,9 +69,25 @@ def datasets(kg_dir: Path | None = None) -> dict[str, list[ox.Quad]]:
     return {"ontology": ontology, "shapes": shapes, "graph": graph}
 
 
-def triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """The merged triples of a dataset, each once (RDF merge)."""
-    return list(dict.fromkeys(q.triple for q in quads))
+def triples(statements: Callable[[], Iterable[ox.Quad]]) -> Iterator[ox.Triple]:
+    """The merged triples of a dataset, each once (RDF merge), in the order first seen, given
+    `statements()`: the dataset's statements, afresh at each call. It reads them twice, so as
+    never to hold them all: first the hash of each triple, 8 bytes apiece; then it gives each
+    triple whose hash came once, and sees to the others (the same triple in two graphs, or two
+    triples of one hash) by the triples themselves. A million triples as a set took 500 MiB.
+    """
+    hashes = np.fromiter((hash(q.triple) for q in statements()), dtype=np.int64)
+    values, counts = np.unique(hashes, return_counts=True)
+    repeated = set(values[counts > 1].tolist())
+    del hashes, values, counts
+    seen = set()
+    for quad in statements():
+        triple = quad.triple
+        if hash(triple) in repeated:
+            if triple in seen:
+                continue
+            seen.add(triple)
+        yield triple
 
 
 def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None = None,
@@ -89,7 +107,7 @@ def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None 
             merged = None
             for fmt in map(FORMATS.get, formats):
                 if not fmt.keeps_graphs and merged is None:
-                    merged = triples(quads)
+                    merged = list(triples(lambda: quads))
                 path = staging / f"{name}.{fmt.extension}"
                 _write(quads if fmt.keeps_graphs else merged, fmt, path, context)
                 result.files[path.name] = path
@@ -150,7 +168,7 @@ def sha256(path: Path) -> str:
 
 def void_figures(quads: list[ox.Quad]) -> dict:
     """VoID's figures of the graph, computed on its merged triples."""
-    merged = triples(quads)
+    merged = list(triples(lambda: quads))
     rdf_type = str(rdflib.RDF.type)
     classes = Counter()
     typed = set()

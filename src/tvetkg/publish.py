@@ -114,12 +114,12 @@ def plan(kg_dir: Path | None, graph: str | None) -> dict[str, list[str]]:
     data = datasets(kg_dir)
     quads = data["ontology"] + data["graph"]
     if graph:
-        return {graph: [f"{t} .\n" for t in triples(quads)]}
+        return {graph: [f"{t} .\n" for t in triples(lambda: quads)]}
     grouped: dict[str, list[ox.Quad]] = {}
     for quad in quads:
         name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else DEFAULT_GRAPH
         grouped.setdefault(name, []).append(quad)
-    return {name: [f"{t} .\n" for t in triples(qs)] for name, qs in grouped.items()}
+    return {name: [f"{t} .\n" for t in triples(lambda qs=qs: qs)] for name, qs in grouped.items()}
 
 
 def publish(server: Server, kg_dir: Path | None = None, graph: str | None = None, progress=None) -> Published:
