@@ -2,7 +2,7 @@
 
 import mmap
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -134,15 +134,38 @@ def _may_hold_blank_nodes(path: Path) -> bool:
         return True
 
 
-def subjects_by_file(files: list[Path], subjects: set[str], statements=None) -> dict[str, list[str]]:
-    """For each of `subjects` (IRIs), the files that describe it as a subject (`statements(path)`: a
-    file's statements, by default read from it)."""
-    found: dict[str, list[str]] = {s: [] for s in subjects}
+class SubjectFiles:
+    """The files that describe each IRI as a subject, noted as their statements go by: validation
+    notes them while it copies the typed literals, rather than reading every file once more."""
+
+    def __init__(self):
+        self._subjects: dict[str, set] = {}  # file -> the IRIs it has as subjects
+
+    def note(self, path: Path, statements: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+        """`statements`, a file's, passed on as they are noted."""
+        subjects, named = self._subjects.setdefault(str(path), set()), ox.NamedNode
+        for quad in statements:
+            if type(quad.subject) is named:
+                subjects.add(quad.subject)
+            yield quad
+
+    def of(self, iris: set[str]) -> dict[str, list[str]]:
+        """For each IRI, the files noted that describe it, in the order noted (none for a blank node's label)."""
+        found = {}
+        for iri in iris:
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError:
+                found[iri] = []
+                continue
+            found[iri] = [path for path, subjects in self._subjects.items() if node in subjects]
+        return found
+
+
+def subjects_by_file(files: list[Path], subjects: set[str]) -> dict[str, list[str]]:
+    """For each of `subjects` (IRIs), the files that describe it as a subject, read from them."""
+    noted = SubjectFiles()
     for path in files:
-        for quad in (statements or read)(path):
-            subject = quad.subject
-            if isinstance(subject, ox.NamedNode) and subject.value in found:
-                names = found[subject.value]
-                if not names or names[-1] != str(path):
-                    names.append(str(path))
-    return found
+        for _ in noted.note(path, read(path)):
+            pass
+    return noted.of(subjects)

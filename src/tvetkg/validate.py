@@ -10,6 +10,7 @@ Exit codes of `tvetkg validate`: 0 the graph conforms (warnings allowed),
 
 import json
 from dataclasses import asdict, dataclass
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
-from tvetkg.load import read, subjects_by_file
+from tvetkg.load import SubjectFiles, read, subjects_by_file
 from tvetkg.namespaces import shorten
 from tvetkg.rdf import parse_file, quiet_rdflib, rdflib_term, to_rdflib
 from tvetkg.store import Graph, in_memory
@@ -87,7 +88,10 @@ def validate(graph: Graph, shapes: list[Path] | None = None, engine: str = "oxig
     if not graph.in_memory:  # an on-disk store is not written to: its files are checked in memory
         graph = in_memory(graph.ontology, graph.files)
     shapes_rdf = shapes_graph(shapes or shapes_files())
-    return _validate_oxigraph(graph.store, graph.statements(), shapes_rdf, graph.files, graph.file_statements)
+    noted = SubjectFiles()
+    statements = chain(graph.file_statements(graph.ontology),
+                       *(noted.note(path, graph.file_statements(path)) for path in graph.files))
+    return _validate_oxigraph(graph.store, statements, shapes_rdf, graph.files, noted)
 
 
 def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None, engine: str = "oxigraph",
@@ -106,12 +110,13 @@ def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None
     return _validate_oxigraph(store, everything, shapes_rdf, files)
 
 
-def _validate_oxigraph(store: ox.Store, quads, shapes: rdflib.Graph, files, statements=None) -> Report:
-    """`quads`: the store's statements as written, read once; `statements(path)`: a file's (see _results)."""
+def _validate_oxigraph(store: ox.Store, quads, shapes: rdflib.Graph, files, noted=None) -> Report:
+    """`quads`: the store's statements as written, read once; `noted`: the files of their subjects, if
+    noted as they are read."""
     findings = shacl_sparql.validate_store(store, quads, shapes)
     with quiet_rdflib():
         report_graph = _report_graph(findings, shapes)
-    results = _results(report_graph, _Labels(store), list(files), statements)
+    results = _results(report_graph, _Labels(store), list(files), noted)
     return Report(not any(f.severity == str(SH.Violation) for f in findings), results, report_graph)
 
 
@@ -182,10 +187,12 @@ def _label(data: rdflib.Graph, node) -> str:
     return labels.get("en") or labels.get("fr") or labels.get("ar") or next(iter(labels.values()), _text(node))
 
 
-def _results(report: rdflib.Graph, data: rdflib.Graph, files: list, statements=None) -> list[Result]:
+def _results(report: rdflib.Graph, data: rdflib.Graph, files: list, noted: SubjectFiles | None = None) -> list[Result]:
     nodes = list(report.subjects(rdflib.RDF.type, SH.ValidationResult))
     focus_iris = {str(report.value(n, SH.focusNode)) for n in nodes}
-    where = subjects_by_file(files, focus_iris, statements) if nodes and files else {}
+    where = {}
+    if nodes and files:
+        where = noted.of(focus_iris) if noted else subjects_by_file(files, focus_iris)
     results = []
     for node in nodes:
         focus = report.value(node, SH.focusNode)
