@@ -60,11 +60,11 @@ def load_file(store: ox.Store, path: Path, graph: str | None = None, bulk: bool 
         raise TvetKgError(f"{path}: {error.strerror or error}") from None
 
 
-def load_all(store: ox.Store, ontology: Path, files: list[Path], bulk: bool = True) -> None:
+def load_all(store: ox.Store, ontology: Path, files: list[Path]) -> None:
     """The ontology into its own named graph, then every data file."""
-    load_file(store, ontology, ONTOLOGY_GRAPH, bulk)
+    load_file(store, ontology, ONTOLOGY_GRAPH)
     for path in files:
-        load_file(store, path, bulk=bulk)
+        load_file(store, path)
 
 
 def fill(store: ox.Store, ontology: Path, files: list[Path]) -> dict[Path, list[ox.Quad]]:
