@@ -75,9 +75,7 @@ def ours(kg: Path, out: Path):
     # The statements as the files wrote them, read again from the files (the store re-encodes some
     # literals), as `tvetkg build` writes graph.trig; the ontology aside, as `tvetkg export` has it.
     context = exporting.json_ld_context(list(graph.file_statements(graph.ontology)))
-    def statements():
-        return (q for path in graph.files for q in graph.file_statements(path))
-
+    statements = lambda: graph.statements(with_ontology=False)
     for fmt in exporting.FORMATS.values():
         measure(f"export {fmt.extension}", lambda: exporting._write(
             statements() if fmt.keeps_graphs else exporting.triples(statements), fmt, out / f"graph.{fmt.extension}",

@@ -47,9 +47,9 @@ class Graph:
             return iter(self.held[path])
         return read(path, self.ontology)
 
-    def statements(self) -> Iterator[ox.Quad]:
-        """The statements of the ontology and of every file, as they wrote them, one by one."""
-        for path in [self.ontology, *self.files]:
+    def statements(self, with_ontology: bool = True) -> Iterator[ox.Quad]:
+        """The statements of the ontology (unless left out) and of every file, as they wrote them, one by one."""
+        for path in [self.ontology, *self.files] if with_ontology else self.files:
             yield from self.file_statements(path)
 
     def query(self, sparql: str):
