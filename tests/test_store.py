@@ -97,3 +97,16 @@ def test_a_file_oxigraph_loads_itself_is_still_checked(tmp_path, text, message):
     folder = _folder(tmp_path, {"fine.nq": "<http://e/s> <http://e/p> \"x\" <http://e/g> .\n", "wrong.nq": text})
     with pytest.raises(TvetKgError, match=rf"wrong\.nq:1:\d+: .*{message}"):
         open_graph(folder)
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_file_is_read_again_without_checks_only_while_unchanged(tmp_path, on_disk):
+    # Once read whole with every check into the store, a file is read again without Oxigraph's IRI
+    # checks, which halves the time; written to since, it is checked again, and an error names it.
+    folder = _folder(tmp_path, {"fine.nq": "<http://e/s> <http://e/p> \"x\"@en <http://e/g> .\n"})
+    graph = open_graph(folder, store_dir=tmp_path / "store" if on_disk else None)
+    path = graph.files[0]
+    assert [str(q) for q in graph.file_statements(path)] == [str(q) for q in graph.store if q.graph_name == ox.NamedNode("http://e/g")]
+    path.write_text("<http://e/s> <http://e/p> <http://e/a b> <http://e/g> .\n", encoding="utf-8")
+    with pytest.raises(TvetKgError, match=r"fine\.nq:1:\d+: .*Invalid IRI code point"):
+        list(graph.file_statements(path))

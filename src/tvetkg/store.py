@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
-from tvetkg.load import fill, graph_files, load_all, read
+from tvetkg.load import fill, graph_files, load_all, read, stamp
 from tvetkg.namespaces import INFERRED_GRAPH
 
 _MANIFEST = "manifest.json"
@@ -35,6 +35,9 @@ class Graph:
     # In memory: the statements of the files that may hold a blank node, as read (the store shares their
     # blank nodes); None for an on-disk store.
     held: dict | None = None
+    # Each file's `stamp` when it was last read whole, with every check, into the store: unchanged
+    # since, it is read again without them (twice as fast).
+    checked: dict = field(default_factory=dict)
 
     @property
     def in_memory(self) -> bool:
@@ -45,7 +48,8 @@ class Graph:
         re-encodes some literals. Read again from the file, unless held."""
         if self.held is not None and path in self.held:
             return iter(self.held[path])
-        return read(path, self.ontology)
+        checked = self.checked.get(path)
+        return read(path, self.ontology, lenient=checked is not None and checked == stamp(path))
 
     def statements(self, with_ontology: bool = True) -> Iterator[ox.Quad]:
         """The statements of the ontology (unless left out) and of every file, as they wrote them, one by one."""
@@ -56,11 +60,12 @@ class Graph:
         return self.store.query(sparql, use_default_graph_as_union=True)
 
 
-def _fingerprint(sources: list[Path], inferred: bool) -> dict:
+def _fingerprint(stamps: dict[Path, tuple[int, int] | None], inferred: bool) -> dict:
     entries = []
-    for path in sources:
-        stat = path.stat()
-        entries.append({"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns})
+    for path, found in stamps.items():
+        if found is None:
+            raise TvetKgError(f"{path}: cannot be read")
+        entries.append({"path": str(path.resolve()), "size": found[0], "mtime_ns": found[1]})
     return {"files": entries, "inferred": inferred, "format": 1}
 
 
@@ -85,20 +90,24 @@ def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferr
     files = graph_files(kg_dir or paths.kg_dir())
     if store_dir is None:
         return in_memory(ontology, files, inferred)
-    return Graph(_open_on_disk(Path(store_dir), ontology, files, inferred), ontology, files, inferred)
+    stamps = {path: stamp(path) for path in [ontology, *files]}
+    store = _open_on_disk(Path(store_dir), ontology, files, inferred, stamps)
+    return Graph(store, ontology, files, inferred, checked=stamps)
 
 
 def in_memory(ontology: Path, files: list[Path], inferred: bool = False) -> Graph:
     """The ontology and the files in an in-memory store."""
+    stamps = {path: stamp(path) for path in [ontology, *files]}  # before reading, so a write meanwhile shows
     store = ox.Store()
     held = fill(store, ontology, files)
     if inferred:
         _add_inferred(store, ontology, files)
-    return Graph(store, ontology, files, inferred, held=held)
+    return Graph(store, ontology, files, inferred, held=held, checked=stamps)
 
 
-def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: bool) -> ox.Store:
-    wanted = _fingerprint([ontology, *files], inferred)
+def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: bool,
+                  stamps: dict[Path, tuple[int, int] | None]) -> ox.Store:
+    wanted = _fingerprint(stamps, inferred)
     manifest = store_dir / _MANIFEST
     if manifest.is_file() and (store_dir / _DATA).is_dir():
         try:
