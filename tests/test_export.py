@@ -6,11 +6,12 @@ import re
 import subprocess
 from collections import Counter
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from tvetkg.export import FORMATS, RDFLIB_NAMES, datasets, export
+from tvetkg.export import FORMATS, RDFLIB_NAMES, datasets, export, triples
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
@@ -148,3 +149,28 @@ def test_export_of_a_broken_file_writes_nothing(tmp_path, kg_copy):
     with pytest.raises(TvetKgError, match="broken.ttl:1:"):
         export(tmp_path / "dist", kg_dir=kg_copy)
     assert not (tmp_path / "dist").exists() and not (tmp_path / "dist.partial").exists()
+
+
+def _quads(text: str) -> list:
+    return list(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS))
+
+
+MERGED = _quads("""<http://e/a> <http://e/p> "1" <http://e/g1> .
+<http://e/b> <http://e/p> "2" <http://e/g1> .
+<http://e/a> <http://e/p> "1" <http://e/g2> .
+<http://e/c> <http://e/p> "3" <http://e/g2> .
+<http://e/b> <http://e/p> "2" .
+<http://e/a> <http://e/p> "1" <http://e/g1> .
+<http://e/d> <http://e/p> "1" <http://e/g3> .
+""")
+
+
+@pytest.mark.parametrize("key", [hash, lambda triple: 0, lambda triple: len(str(triple)) % 2], ids=["hash", "one-key", "two-keys"])
+def test_merged_triples_are_each_given_once(key):
+    # Triples whose keys collide but differ (every key the same, or two) are given all the same.
+    given = list(triples(lambda: iter(MERGED), key=key))
+    distinct = list(dict.fromkeys(q.triple for q in MERGED))
+    assert len(given) == len(distinct) == 4
+    assert set(given) == set(distinct)
+    if key is hash:
+        assert given == distinct  # in first-seen order

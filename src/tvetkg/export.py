@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pyoxigraph as ox
 import rdflib
 
@@ -69,25 +68,42 @@ def datasets(kg_dir: Path | None = None) -> dict[str, list[ox.Quad]]:
     return {"ontology": ontology, "shapes": shapes, "graph": graph}
 
 
-def triples(statements: Callable[[], Iterable[ox.Quad]]) -> Iterator[ox.Triple]:
-    """The merged triples of a dataset, each once (RDF merge), in the order first seen, given
-    `statements()`: the dataset's statements, afresh at each call. It reads them twice, so as
-    never to hold them all: first the hash of each triple, 8 bytes apiece; then it gives each
-    triple whose hash came once, and sees to the others (the same triple in two graphs, or two
-    triples of one hash) by the triples themselves. A million triples as a set took 500 MiB.
+def triples(statements: Callable[[], Iterable[ox.Quad]], key: Callable[[ox.Triple], int] = hash
+            ) -> Iterator[ox.Triple]:
+    """The merged triples of a dataset, each once (RDF merge), given `statements()`: the dataset's
+    statements, afresh at each call. It never holds them all (a million triples as a set took
+    500 MiB): it keeps the `key` (hash) of each triple given, 60 MiB a million, and gives a
+    triple at once when its key is new. A triple whose key came before is most likely the same
+    triple in another graph, but may be another triple of the same key: those are kept aside and,
+    at the end, checked against the first triple of each such key, read again from the start only
+    as far as the last of them; any that is not a repeat is given then, out of first-seen order.
     """
-    hashes = np.fromiter((hash(q.triple) for q in statements()), dtype=np.int64)
-    values, counts = np.unique(hashes, return_counts=True)
-    repeated = set(values[counts > 1].tolist())
-    del hashes, values, counts
-    seen = set()
+    seen, aside = set(), []
     for quad in statements():
         triple = quad.triple
-        if hash(triple) in repeated:
-            if triple in seen:
-                continue
-            seen.add(triple)
-        yield triple
+        code = key(triple)
+        if code in seen:
+            aside.append((code, triple))
+        else:
+            seen.add(code)
+            yield triple
+    del seen
+    if not aside:
+        return
+    given = {code: [] for code, _ in aside}
+    wanted = len(given)
+    for quad in statements():
+        triple = quad.triple
+        code = key(triple)
+        if code in given and not given[code]:
+            given[code].append(triple)
+            wanted -= 1
+            if not wanted:
+                break
+    for code, triple in aside:
+        if triple not in given[code]:
+            given[code].append(triple)
+            yield triple
 
 
 def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None = None,
