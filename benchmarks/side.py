@@ -88,7 +88,6 @@ def baseline(kg: Path, out: Path, task_budget: float, validate_budget: float, lo
     import rdflib
 
     from tvetkg import export as exporting
-    from tvetkg import paths
     from tvetkg.catalogue import catalogue
     from tvetkg.load import graph_files
     from tvetkg.network import BUILDERS, Filters, fetch
@@ -102,13 +101,8 @@ def baseline(kg: Path, out: Path, task_budget: float, validate_budget: float, lo
     files = graph_files(kg)
     dataset = rdflib.Dataset(default_union=True)
 
-    def load():
-        dataset.graph(rdflib.URIRef(ONTOLOGY_GRAPH)).parse(str(paths.ontology_file()), format="turtle")
-        for path in files:
-            dataset.parse(str(path), format={".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt"}[path.suffix])
-
     with quiet_rdflib():
-        if not measure("load", load, load_budget):
+        if not measure("load", lambda: fill_dataset(dataset, files), load_budget):
             return  # the other tasks would run on part of the graph
 
         def rows(result):
@@ -150,6 +144,18 @@ def _networkx_measures(graph):
     nx.pagerank(graph, weight="weight")
     nx.community.louvain_communities(graph, weight="weight", seed=42)
     nx.spring_layout(graph, weight="weight", seed=42, iterations=50)
+
+
+def fill_dataset(dataset, files):
+    """The ontology, in its named graph, and the graph's files parsed by rdflib into `dataset`."""
+    import rdflib
+
+    from tvetkg import paths
+    from tvetkg.namespaces import ONTOLOGY_GRAPH
+
+    dataset.graph(rdflib.URIRef(ONTOLOGY_GRAPH)).parse(str(paths.ontology_file()), format="turtle")
+    for path in files:
+        dataset.parse(str(path), format={".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt"}[path.suffix])
 
 
 class _SparqlRows:

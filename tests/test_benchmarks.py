@@ -52,13 +52,11 @@ def _comparable(rows, orgs):
 
 
 def test_the_baseline_network_reads_the_rows_tvetkg_reads(graph):
+    side = _side_module()
     dataset = rdflib.Dataset(default_union=True)
-    rows = _side_module()._SparqlRows
     with quiet_rdflib():
-        for path in graph_files(paths.kg_dir()):
-            dataset.parse(str(path), format={".trig": "trig", ".ttl": "turtle", ".nq": "nquads", ".nt": "nt"}[path.suffix])
-        dataset.parse(str(paths.ontology_file()), format="turtle")
-        baseline = fetch(lambda sparql: rows(dataset.query(sparql)), Filters())
+        side.fill_dataset(dataset, graph_files(paths.kg_dir()))
+        baseline = fetch(lambda sparql: side._SparqlRows(dataset.query(sparql)), Filters())
     ours = fetch(lambda sparql: run_local(graph, sparql), Filters())
     assert baseline[0]
     assert _comparable(*baseline) == _comparable(*ours)
