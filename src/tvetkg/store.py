@@ -90,19 +90,24 @@ def open_graph(kg_dir: Path | None = None, store_dir: Path | None = None, inferr
     files = graph_files(kg_dir or paths.kg_dir())
     if store_dir is None:
         return in_memory(ontology, files, inferred)
-    stamps = {path: stamp(path) for path in [ontology, *files]}
+    stamps = _stamps(ontology, files)
     store = _open_on_disk(Path(store_dir), ontology, files, inferred, stamps)
     return Graph(store, ontology, files, inferred, checked=stamps)
 
 
 def in_memory(ontology: Path, files: list[Path], inferred: bool = False) -> Graph:
     """The ontology and the files in an in-memory store."""
-    stamps = {path: stamp(path) for path in [ontology, *files]}  # before reading, so a write meanwhile shows
+    stamps = _stamps(ontology, files)
     store = ox.Store()
     held = fill(store, ontology, files)
     if inferred:
         _add_inferred(store, ontology, files)
     return Graph(store, ontology, files, inferred, held=held, checked=stamps)
+
+
+def _stamps(ontology: Path, files: list[Path]) -> dict[Path, tuple[int, int] | None]:
+    """Each file's `stamp`, taken before the files are read, so that a write meanwhile shows."""
+    return {path: stamp(path) for path in [ontology, *files]}
 
 
 def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: bool,
