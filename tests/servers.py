@@ -130,3 +130,36 @@ def virtuoso_server(tmp_path: Path):
         subprocess.run([shutil.which("isql-vt") or "isql-vt", str(isql_port), "dba", "dba",
                         'exec=GRANT SPARQL_UPDATE TO "SPARQL";'], check=True, capture_output=True, timeout=60)
         yield endpoint
+
+
+def children(pid: int) -> list[int]:
+    """The PIDs of the processes whose parent is `pid` (a server's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def rss(pid: int) -> int:
+    """Resident memory of `pid` and its children, in bytes."""
+    total = 0
+    for each in [pid, *children(pid)]:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def cpu_ticks(pid: int) -> int:
+    """User and system clock ticks `pid` has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])

@@ -21,6 +21,7 @@ from tvetkg.export import write_rdf
 from tvetkg.folders import replaced_folder
 from tvetkg.namespaces import ID, TVET
 from tvetkg.query import count_csv_rows, run_local, serialize_local
+from tvetkg.sandbox import LargeStackExecutor
 from tvetkg.store import open_graph
 from tvetkg.validate import validate
 
@@ -81,7 +82,7 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
         else:
             drawing, groups = ThreadPoolExecutor(max_workers=1), [network.KINDS]
         with ThreadPoolExecutor(max_workers=1) as pool, drawing, \
-                ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as queries:
+                LargeStackExecutor(max_workers=os.cpu_count() or 2) as queries:
             reasoning = pool.submit(reason.infer_graph, graph, reasoner)
             answers = {text: queries.submit(run_local, graph, text) for text in network.texts(network.Filters())}
             answered = {text: answer.result().json for text, answer in answers.items()}  # SPARQL JSON, by text

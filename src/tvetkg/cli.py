@@ -188,6 +188,7 @@ def query(
     user: Annotated[Optional[str], typer.Option("--user", help="User name for the endpoint; the password is read from TVETKG_PASSWORD.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the endpoint.")] = 60,
     inferred: Annotated[bool, typer.Option("--inferred", help="Include the facts HermiT entails (super-properties, inverses, classes).")] = False,
+    allow_service: Annotated[bool, typer.Option("--allow-service", help="Let the query call other endpoints with SERVICE (refused by default: nothing leaves this machine).")] = False,
     kg: KgOption = None,
     store: StoreOption = None,
 ) -> None:
@@ -217,10 +218,10 @@ def query(
 
             graph = open_graph(kg, store, inferred=inferred)
             if fmt != "table":
-                sys.stdout.buffer.write(serialize_local(graph, text, fmt))
+                sys.stdout.buffer.write(serialize_local(graph, text, fmt, allow_service))
                 sys.stdout.flush()
                 return
-            results = run_local(graph, text)
+            results = run_local(graph, text, allow_service)
     except TvetKgError as error:
         _fail(error)
     if results.is_graph or fmt != "table":
@@ -463,8 +464,8 @@ def publish(
     from tvetkg.publish import Server, publish as run_publish
 
     password = password or os.environ.get("TVETKG_PASSWORD")
-    server = Server.from_endpoint(endpoint, update_endpoint, store_endpoint, user, password, not update_only)
     try:
+        server = Server.from_endpoint(endpoint, update_endpoint, store_endpoint, user, password, not update_only)
         result = run_publish(server, kg, graph, lambda message: err.print(message, style="dim", highlight=False))
     except TvetKgError as error:
         _fail(error)
@@ -564,8 +565,15 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     workers: Annotated[Optional[int], typer.Option("--workers", help="Query worker processes, each holding the graph [default: the cores].")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds a SPARQL query may run before it is stopped (HTTP 503).")] = 30.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds a SPARQL query may run, or wait for a worker, before it is stopped (HTTP 503).")] = 30.0,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most solutions or triples a query may return (more: HTTP 413).")] = 100_000,
+    max_bytes: Annotated[str, typer.Option("--max-bytes", help="Largest answer, counted while it is written (more: HTTP 413).")] = "64M",
+    max_body: Annotated[str, typer.Option("--max-body", help="Largest request body (more: HTTP 413).")] = "1M",
+    queue: Annotated[int, typer.Option("--queue", help="Queries that may wait for a worker; past them, HTTP 503 with Retry-After.")] = 16,
+    client_queries: Annotated[int, typer.Option("--client-queries", help="Queries one client (address and User-Agent) may have answered or waiting at once (more: HTTP 429).")] = 2,
+    client_seconds: Annotated[float, typer.Option("--client-seconds", help="Seconds of query time one client may use per minute (more: HTTP 429 with Retry-After).")] = 60.0,
+    worker_memory: Annotated[str, typer.Option("--worker-memory", help="Memory a query worker may take beyond the loaded graph; past it the worker is replaced (HTTP 500).")] = "2G",
+    spare: Annotated[int, typer.Option("--spare", help="Loaded workers kept waiting to replace a stopped one at once.")] = 1,
     inferred: Annotated[bool, typer.Option("--inferred", help="Serve the facts HermiT entails too.")] = False,
     log_level: Annotated[str, typer.Option("--log-level", help="debug, info (one line per request), warning or error.")] = "info",
     kg: KgOption = None,
@@ -575,16 +583,21 @@ def serve(
 
     Every IRI under https://w3id.org/oic-tvet/ is answered at its path (/id/sesric): HTML for
     browsers, Turtle, N-Triples, JSON-LD or RDF/XML by Accept. Updates and SERVICE are refused
-    (HTTP 403). Stop with Ctrl+C.
+    (HTTP 403); the query workers cannot open network sockets. Stop with Ctrl+C.
     """
+    from tvetkg import sizes
     from tvetkg.serve import serve as run_server
+    from tvetkg.serve.app import cpu_count
+    from tvetkg.serve.site import Limits
 
-    if timeout <= 0 or max_rows <= 0 or (workers is not None and workers <= 0):
-        _fail(TvetKgError("--timeout, --max-rows and --workers must be positive"))
     if log_level not in ("debug", "info", "warning", "error"):
         _fail(TvetKgError(f"--log-level {log_level!r}: use debug, info, warning or error"))
     try:
-        run_server(host, port, kg, store, workers, timeout, max_rows, inferred, log_level)
+        limits = Limits(workers=cpu_count() if workers is None else workers, timeout=timeout, max_rows=max_rows,
+                        max_bytes=sizes.parse(max_bytes, "--max-bytes"), max_body=sizes.parse(max_body, "--max-body"),
+                        queue=queue, client_queries=client_queries, client_seconds=client_seconds,
+                        worker_memory=sizes.parse(worker_memory, "--worker-memory"), spare=spare)
+        run_server(host, port, kg, store, limits, inferred, log_level)
     except TvetKgError as error:
         _fail(error)
 

@@ -278,4 +278,6 @@ def media_type(name: str) -> str:
     for fmt in FORMATS.values():
         if fmt.extension == extension:
             return fmt.media_type
-    return {"html": "text/html"}.get(extension, "application/ld+json")
+    if name == "SHA256SUMS":
+        return "text/plain"
+    return {"html": "text/html", "jsonld": "application/ld+json"}.get(extension, "application/octet-stream")

@@ -52,9 +52,14 @@ class Server:
     def from_endpoint(cls, endpoint: str, update: str | None = None, store: str | None = None,
                       user=None, password=None, use_store: bool = True) -> "Server":
         """Oxigraph's layout by default: …/query, …/update and …/store beside each other."""
+        from tvetkg.query import check_endpoint
+
         base = endpoint[: -len("/query")] if endpoint.endswith("/query") else None
         update = update or (base + "/update" if base else endpoint)
         store = store or (base + "/store" if base else None)
+        for url in (endpoint, update, store):
+            if url is not None:
+                check_endpoint(url)
         return cls(endpoint, update, store if use_store else None, user, password)
 
     def _request(self, url, data: bytes, content_type: str, method="POST", accept=None) -> bytes:

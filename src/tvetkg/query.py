@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from tvetkg import sandbox
 from tvetkg.errors import TvetKgError
+from tvetkg.sparql_text import form, screen
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -64,29 +66,44 @@ def _syntax_error(error: SyntaxError) -> TvetKgError:
     return TvetKgError(f"SPARQL syntax error: {error.msg}")
 
 
-def _answer(graph, sparql: str):
+def _answer(graph, sparql: str, allow_service: bool):
+    """Oxigraph's answer; SERVICE (unless allowed) and texts too deep or too long are refused first.
+    Call it on a large stack (`sandbox.run`): its solutions are computed as they are read."""
+    screen(sparql, allow_service=allow_service)
     try:
         return graph.query(sparql)
     except SyntaxError as error:
         raise _syntax_error(error) from None
-    except OSError as error:
+    except (OSError, RuntimeError) as error:
         raise TvetKgError(f"query failed: {error}") from None
 
 
-def run_local(graph, sparql: str) -> Results:
-    answer = _answer(graph, sparql)
-    if isinstance(answer, ox.QueryTriples):
-        return Results(ntriples=answer.serialize(format=ox.RdfFormat.N_TRIPLES).decode())
-    return Results(json=answer.serialize(format=ox.QueryResultsFormat.JSON))
+def run_local(graph, sparql: str, allow_service: bool = False) -> Results:
+    def answered() -> Results:
+        answer = _answer(graph, sparql, allow_service)
+        try:
+            if isinstance(answer, ox.QueryTriples):
+                return Results(ntriples=answer.serialize(format=ox.RdfFormat.N_TRIPLES).decode())
+            return Results(json=answer.serialize(format=ox.QueryResultsFormat.JSON))
+        except (OSError, RuntimeError) as error:
+            raise TvetKgError(f"query failed: {error}") from None
+
+    return sandbox.run(answered)
 
 
-def serialize_local(graph, sparql: str, fmt: str) -> bytes:
+def serialize_local(graph, sparql: str, fmt: str, allow_service: bool = False) -> bytes:
     """The answer written straight in `fmt` (CONSTRUCT/DESCRIBE: N-Triples), without going through
     SPARQL JSON and `Results`: a second less for 100,000 rows as CSV."""
-    answer = _answer(graph, sparql)
-    if isinstance(answer, ox.QueryTriples):
-        return answer.serialize(format=ox.RdfFormat.N_TRIPLES)
-    return answer.serialize(format=RESULT_FORMATS[fmt])
+    def answered() -> bytes:
+        answer = _answer(graph, sparql, allow_service)
+        try:
+            if isinstance(answer, ox.QueryTriples):
+                return answer.serialize(format=ox.RdfFormat.N_TRIPLES)
+            return answer.serialize(format=RESULT_FORMATS[fmt])
+        except (OSError, RuntimeError) as error:
+            raise TvetKgError(f"query failed: {error}") from None
+
+    return sandbox.run(answered)
 
 
 def count_csv_rows(body: bytes) -> int:
@@ -105,19 +122,37 @@ def count_csv_rows(body: bytes) -> int:
     return max(0, records - 1)
 
 
+def _parses(sparql: str) -> None:
+    try:
+        ox.Store().query(sparql)  # an empty store: nothing to read, and no SERVICE to call
+    except SyntaxError as error:
+        raise _syntax_error(error) from None
+    except (OSError, RuntimeError):
+        pass  # it parsed; what it does is the endpoint's to say
+
+
+def check_endpoint(url: str) -> None:
+    """Only http(s) URLs are endpoints: urllib would read `file:///etc/passwd` as well."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise TvetKgError(f"{url}: not an http(s) URL of a SPARQL endpoint (for example http://host:7878/query)")
+
+
 def run_remote(endpoint: str, sparql: str, timeout: float = 60, credentials: tuple | None = None) -> Results:
     from SPARQLWrapper import JSON, N3, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-    try:
-        parsed = ox.Store().query(sparql)  # a syntax check before anything leaves
-    except SyntaxError as error:
-        raise _syntax_error(error) from None
-    is_graph = isinstance(parsed, ox.QueryTriples)
+    check_endpoint(endpoint)
+    if not screen(sparql, allow_service=True).service:  # a syntax check before anything leaves; with
+        sandbox.run(_parses, sparql)                    # SERVICE, the endpoint is left to check it
+    query_form = form(sparql) or "SELECT"
+    is_graph = query_form in ("CONSTRUCT", "DESCRIBE")
     client = SPARQLWrapper(endpoint)
     client.setQuery(sparql)
-    # SPARQLWrapper guesses the query form from the text, comments included; Oxigraph's parse knows it.
-    client.queryType = "CONSTRUCT" if is_graph else "ASK" if isinstance(parsed, ox.QueryBoolean) else "SELECT"
+    # SPARQLWrapper guesses the query form from the text, comments included; the tokens know it.
+    client.queryType = "CONSTRUCT" if is_graph else query_form
     client.setMethod("POST")
     client.setTimeout(int(timeout))
     if credentials:

@@ -25,7 +25,6 @@ sources is seen twice: SPARQL-based constraints must count with DISTINCT (ours d
 import itertools
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -37,7 +36,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from tvetkg.comparisons import holds
-from tvetkg.errors import TvetKgError
+from tvetkg.errors import QueryFailed, TvetKgError
+from tvetkg.sandbox import LargeStackExecutor
+from tvetkg.sparql_text import screen
 from tvetkg.rdf import quiet_rdflib
 
 WELL_TYPED = "urn:x-tvetkg:lexical:"
@@ -145,7 +146,7 @@ def validate_store(store: ox.Store, quads, shapes: rdflib.Graph) -> list["Findin
     targets = Compiler(shapes, store)
     targets.checks()
     try:
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        with LargeStackExecutor(max_workers=os.cpu_count() or 2) as pool:
             # The focus nodes are found on the other cores while this one copies the typed literals.
             marks = [pool.submit(focus_nodes, store, union, mark, graph) for union, mark in targets.focus_sets.items()]
             typed = add_lexical_copies(store, quads, graph)
@@ -569,6 +570,10 @@ class Compiler:
         opens the query's WHERE group, which binds $this to all of them at once.
         """
         text = str(self._one(node, SH.select))
+        try:
+            screen(text)
+        except QueryFailed as error:
+            raise TvetKgError(f"shapes: the sh:select of {node} is refused: {error}") from None
         where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
         if where is None:
             raise TvetKgError(f"shapes: no WHERE group in the sh:select of {node}")

@@ -7,6 +7,7 @@ past the timeout is stopped without stopping the server.
 import socket
 from pathlib import Path
 
+from tvetkg import sizes
 from tvetkg.errors import TvetKgError
 
 
@@ -22,25 +23,32 @@ def _check_free(host: str, port: int) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, kg_dir: Path | None = None, store_dir: Path | None = None,
-          workers: int | None = None, timeout: float = 30.0, max_rows: int = 100_000, inferred: bool = False,
-          log_level: str = "info") -> None:
+          limits=None, inferred: bool = False, log_level: str = "info", connections: int = 1000) -> None:
+    """Serve until interrupted. `limits` is a `site.Limits` (its defaults, with as many query workers as
+    cores, when None); past `connections` open connections, uvicorn answers 503."""
     import uvicorn
 
-    from tvetkg.serve.app import Site, cpu_count, create_app
+    from tvetkg.serve.app import cpu_count, create_app
+    from tvetkg.serve.site import Limits, Site
     from tvetkg.serve.workers import Source
     from tvetkg.store import open_graph
 
+    limits = limits or Limits(workers=cpu_count())
+    limits.check()
     _check_free(host, port)
     if store_dir is not None:  # brought up to date once, here; the workers open it read-only
         graph = open_graph(kg_dir, store_dir, inferred)
         del graph
-    site = Site(Source(kg_dir, store_dir, inferred), workers or cpu_count(), timeout, max_rows,
-                f"http://{host}:{port}/sparql")
+    site = Site(Source(kg_dir, store_dir, inferred), limits, f"http://{host}:{port}/sparql")
     site.start()  # a graph that does not load stops here, with the workers' message
-    count = f"{site.pool.size} query worker{'s' if site.pool.size != 1 else ''}"
-    print(f"serving http://{host}:{port}/ ({count}, timeout {timeout:g} s, "
-          f"at most {max_rows:,} rows); Ctrl+C stops", flush=True)
+    count = f"{limits.workers} query worker{'s' if limits.workers != 1 else ''}"
+    extra = f" + {limits.spare} spare" if limits.spare else ""
+    print(f"serving http://{host}:{port}/ ({count}{extra}, {limits.page_workers} for pages; timeout "
+          f"{limits.timeout:g} s, at most {limits.max_rows:,} rows and {sizes.describe(limits.max_bytes)} an answer, "
+          f"{limits.queue} waiting); Ctrl+C stops", flush=True)
     try:
-        uvicorn.run(create_app(site), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5)
+        uvicorn.run(create_app(site), host=host, port=port, log_level=log_level, timeout_graceful_shutdown=5,
+                    limit_concurrency=connections, timeout_keep_alive=5)
     finally:
         site.close()
+

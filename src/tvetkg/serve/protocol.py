@@ -1,14 +1,15 @@
-"""The SPARQL 1.1 Protocol, read-only: reading a query request, refusing updates and SERVICE, and choosing
-the results format by `format=` or the `Accept` header.
+"""The SPARQL 1.1 Protocol, read-only: reading a query request, refusing updates, and choosing the results
+format by `format=` or the `Accept` header. SERVICE and queries too deep or too long are refused by
+`sparql_text.screen`.
 """
 
-import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from tvetkg.catalogue import mask
+from tvetkg.errors import QueryFailed
+from tvetkg.serve.answer import GRAPH_FORMATS, RESULTS_FORMATS, Task
 from tvetkg.serve.negotiate import best
-from tvetkg.serve.workers import GRAPH_FORMATS, RESULTS_FORMATS, QueryFailed, Task
+from tvetkg.sparql_text import tokens
 
 RESULTS = list(RESULTS_FORMATS)  # the first is the default
 GRAPHS = list(GRAPH_FORMATS)
@@ -27,9 +28,7 @@ ALIASES = {  # format= names, and media types some clients send for SPARQL resul
     "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
     "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
 }
-_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:|BASE)\s*)*"  # on the masked text: IRIs are blank
-                     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.IGNORECASE)
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
+_UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
 @dataclass(frozen=True)
@@ -69,17 +68,17 @@ def read(method: str, content_type: str, params: dict[str, list[str]], body: byt
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
 
-def check(sparql: str) -> None:
-    """Refuse SERVICE before the query goes anywhere (the workers parse it and report syntax errors)."""
-    if _SERVICE.search(mask(sparql)):
-        raise QueryFailed(403, "SERVICE is refused: this endpoint sends no request to other servers")
-
-
-def explain(error: QueryFailed, sparql: str) -> QueryFailed:
-    """A syntax error that is in fact an update is refused as one (403)."""
-    if error.status == 400 and _UPDATE.match(mask(sparql)):
-        return QueryFailed(403, READ_ONLY)
-    return error
+def refuse_update(sparql: str) -> None:
+    """A SPARQL Update (its first keyword after the prologue is an update's) is refused with 403: this
+    endpoint's store only ever parses queries, so an update would otherwise be a syntax error."""
+    for token in tokens(sparql):
+        if token.kind in ("ws", "comment", "iri", "pname"):
+            continue
+        if token.kind == "word" and token.text.upper() in ("PREFIX", "BASE"):
+            continue
+        if token.kind == "word" and token.text.upper() in _UPDATES:
+            raise QueryFailed(403, READ_ONLY)
+        return
 
 
 def _choose(form: str, accept: str | None, fmt: str | None) -> str | None:

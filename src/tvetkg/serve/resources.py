@@ -7,6 +7,7 @@ module only picks labels in the reader's language and groups the rows.
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -46,8 +47,17 @@ def local_path(iri: str) -> str | None:
     return "/" + rest
 
 
-def href(iri: str) -> str:
-    return local_path(iri) or iri
+def href(iri: str) -> str | None:
+    """Where a link to `iri` goes: its page here, the IRI itself if it is http(s), else nowhere (an IRI
+    such as `javascript:...` in the data is shown as text, never as a link)."""
+    local = local_path(iri)
+    if local is not None:
+        return local
+    try:
+        scheme = urlsplit(iri).scheme.lower()
+    except ValueError:
+        return None
+    return iri if scheme in ("http", "https") else None
 
 
 @dataclass

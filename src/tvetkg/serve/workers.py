@@ -1,34 +1,30 @@
 """Query workers: processes that each hold the graph and answer SPARQL, so that a query running past the
-timeout is stopped by killing its process, and a result past the row cap is refused before it is serialised.
+timeout, or abandoned by its client, is stopped by killing its process.
 
-The server keeps a fixed number of workers (memory stays bounded whatever the load); a request waits
-for an idle one. A killed worker is replaced in the background.
+A worker gives up IP sockets before it loads the graph (`sandbox.deny_network`), runs its queries on a
+large stack (`sandbox.run`) and, when asked, under a memory limit. A pool keeps `size` workers answering
+and `spare` more loaded and waiting, so that a killed worker's place is taken at once while its
+replacement loads. Before a worker is given a query it is checked to be alive and not stopped; while it
+answers, it is watched. Every failure is a QueryFailed with its cause, and is logged.
 """
 
-import json
+import logging
 import multiprocessing
 import os
 import queue
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
+from tvetkg import sandbox
+from tvetkg.errors import QueryFailed, TvetKgError
+from tvetkg.serve.answer import Answer, Caps, Task, answer
 
-from tvetkg.errors import TvetKgError
-from tvetkg.namespaces import PREFIXES
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _START_TIMEOUT = 600  # seconds for a worker to load the graph (a large graph takes minutes)
-
-
-class QueryFailed(TvetKgError):
-    """A query the workers could not answer; `status` is the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
+_WATCH = 0.1  # seconds between two looks at a worker that is answering
+log = logging.getLogger("tvetkg.serve")
 
 
 @dataclass(frozen=True)
@@ -41,35 +37,9 @@ class Source:
 
 
 @dataclass(frozen=True)
-class Task:
-    sparql: str
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    results_format: str | None = "application/sparql-results+json"  # for SELECT and ASK; None: not acceptable
-    graph_format: str | None = "application/n-triples"  # for CONSTRUCT and DESCRIBE; None: not acceptable
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The serialised results, their media type, and how many solutions or triples they hold."""
-
-    body: bytes
-    media_type: str
-    rows: int
-
-
-RESULTS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+class Settings:
+    caps: Caps = Caps()
+    memory: int | None = None  # bytes a worker may grow by past its loaded size
 
 
 def _open(source: Source):
@@ -80,97 +50,52 @@ def _open(source: Source):
     return open_graph(source.kg_dir, None, source.inferred)
 
 
-def json_term(term) -> dict:
-    """An RDF term as a SPARQL 1.1 JSON results term (RDF-star triples included)."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        item = {"type": "literal", "value": term.value}
-        if term.language:
-            item["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            item["datatype"] = term.datatype.value
-        return item
-    return {"type": "triple", "value": {"subject": json_term(term.subject), "predicate": json_term(term.predicate),
-                                        "object": json_term(term.object)}}
-
-
-def answer(graph, task: Task, max_rows: int) -> Answer:
-    """Run `task` on `graph`; more than `max_rows` solutions or triples raise QueryFailed (413)."""
-    options = {"use_default_graph_as_union": not task.default_graphs}
-    if task.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in task.default_graphs]
-    if task.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in task.named_graphs]
-    try:
-        result = graph.store.query(task.sparql, **options)
-        if isinstance(result, ox.QueryTriples):
-            _acceptable(task.graph_format, GRAPH_FORMATS, "CONSTRUCT and DESCRIBE")
-            triples = _capped(result, max_rows, "triples")
-            rdf_format = GRAPH_FORMATS[task.graph_format]
-            prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-            body = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
-            return Answer(body, task.graph_format, len(triples))
-        _acceptable(task.results_format, RESULTS_FORMATS, "SELECT and ASK")
-        if isinstance(result, ox.QueryBoolean):
-            data, rows = {"head": {}, "boolean": bool(result)}, 1
-        else:
-            names = [v.value for v in result.variables]
-            bindings = [{name: json_term(term) for name, term in zip(names, solution, strict=True) if term is not None}
-                        for solution in _capped(result, max_rows, "rows")]
-            data, rows = {"head": {"vars": names}, "results": {"bindings": bindings}}, len(bindings)
-    except SyntaxError as error:
-        raise QueryFailed(400, f"SPARQL syntax error: {error.msg}") from None
-    except OSError as error:
-        raise QueryFailed(500, f"the query failed: {error}") from None
-    body = json.dumps(data, ensure_ascii=False).encode()
-    if task.results_format != "application/sparql-results+json":
-        parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        body = parsed.serialize(format=RESULTS_FORMATS[task.results_format])
-    return Answer(body, task.results_format, rows)
-
-
-def _acceptable(media_type: str | None, offered: dict, forms: str) -> None:
-    if media_type is None:
-        raise QueryFailed(406, f"none of the types asked for is offered for {forms} results: "
-                               f"use one of {', '.join(offered)}")
-
-
-def _capped(items, max_rows: int, what: str) -> list:
-    kept = []
-    for item in items:
-        if len(kept) == max_rows:
-            raise QueryFailed(413, f"the result has more than {max_rows:,} {what}, this server's limit: "
-                                   "add LIMIT (and OFFSET to page), or ask for fewer")
-        kept.append(item)
-    return kept
-
-
-def _main(conn, source: Source, max_rows: int) -> None:
+def _main(conn, source: Source, settings: Settings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    refused = sandbox.deny_network()
     try:
         graph = _open(source)
-    except Exception as error:  # reported to the server, which names it
-        conn.send(("failed", f"{type(error).__name__}: {error}"))
+    except TvetKgError as error:  # reported to the server, which names it
+        conn.send(("failed", str(error)))
         return
-    conn.send(("ready", os.getpid()))
+    except Exception as error:
+        conn.send(("failed", f"{error} ({type(error).__name__})"))
+        return
+    conn.send(("ready", os.getpid(), refused))
+    sandbox.run(_answer_tasks, conn, graph, settings)
+
+
+def _answer_tasks(conn, graph, settings: Settings) -> None:
+    if settings.memory:
+        sandbox.limit_memory(settings.memory)
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", answer(graph, task, max_rows)))
+            conn.send(("ok", answer(graph, task, settings.caps)))
         except QueryFailed as error:
             conn.send(("error", error.status, str(error)))
+        except MemoryError:
+            conn.send(("error", 500, "the query needed more memory than this server gives a query"))
+        except Exception as error:  # anything else is the server's failure, named
+            conn.send(("error", 500, f"the query failed: {error} ({type(error).__name__})"))
+
+
+def _state(pid: int) -> str:
+    """The process state letter of /proc/PID/stat (R, S, D, T stopped, t traced, Z zombie), or '?'."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "?"
 
 
 class _Worker:
-    def __init__(self, context, source: Source, max_rows: int):
+    def __init__(self, context, source: Source, settings: Settings):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_main, args=(child, source, max_rows), daemon=True,
+        self.process = context.Process(target=_main, args=(child, source, settings), daemon=True,
                                        name="tvetkg-query-worker")
         self.process.start()
         child.close()
@@ -182,10 +107,33 @@ class _Worker:
         try:
             message = self.conn.recv()
         except EOFError:
-            message = ("failed", f"the worker process ended (exit code {self.process.exitcode})")
+            message = ("failed", f"the worker process ended ({self.ended()})")
         if message[0] != "ready":
             self.kill()
             raise TvetKgError(f"a query worker could not load the graph: {message[1]}")
+        if message[2]:
+            log.warning("query worker %s runs without the network filter: %s", message[1], message[2])
+
+    def trouble(self) -> str | None:
+        """Why this worker cannot answer (ended, stopped), or None."""
+        if not self.process.is_alive():
+            return f"its process ended ({self.ended()})"
+        state = _state(self.process.pid)
+        if state in ("T", "t"):
+            return "its process is stopped"
+        if state in ("Z", "X"):
+            return "its process ended"
+        return None
+
+    def ended(self) -> str:
+        code = self.process.exitcode
+        if code is None:
+            return "still running"
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = " (out of memory?)" if name in ("SIGKILL", "SIGABRT", "SIGSEGV") else ""
+            return f"killed by {name}{hint}"
+        return f"exit code {code}"
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -195,74 +143,120 @@ class _Worker:
 
 
 class Pool:
-    """`size` worker processes; `run` blocks until one is free, then answers within `timeout` seconds."""
+    """`size` worker processes answering and `spare` waiting; `run` takes an idle worker (waiting at
+    most `wait` seconds for one) and answers within `timeout` seconds."""
 
-    def __init__(self, source: Source, size: int = 2, timeout: float = 30.0, max_rows: int = 100_000):
-        self.source, self.size, self.timeout, self.max_rows = source, size, timeout, max_rows
+    def __init__(self, source: Source, size: int = 2, timeout: float = 30.0, settings: Settings = Settings(),
+                 spare: int = 1, name: str = "query"):
+        self.source, self.size, self.timeout, self.settings = source, size, timeout, settings
+        self.spare, self.name = spare, name
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._spares: list[_Worker] = []
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
 
+    @property
+    def max_rows(self) -> int:
+        return self.settings.caps.rows
+
     def start(self) -> "Pool":
-        workers = [self._spawn() for _ in range(self.size)]
+        workers = [self._spawn() for _ in range(self.size + self.spare)]
         try:
             for worker in workers:
                 worker.wait_ready()
         except TvetKgError:
             self.close()
             raise
-        for worker in workers:
+        for worker in workers[:self.size]:
             self._idle.put(worker)
+        self._spares.extend(workers[self.size:])
         return self
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self.source, self.max_rows)
+        worker = _Worker(self._context, self.source, self.settings)
         with self._lock:
             self._all.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, why: str) -> None:
+        """Kill `worker`; a spare takes its place at once, and a fresh worker loads in the background."""
+        log.warning("%s worker %s replaced: %s", self.name, worker.process.pid, why)
         with self._lock:
             self._all.discard(worker)
+            promoted = self._spares.pop() if self._spares else None
         worker.kill()
         if self._closed:
             return
+        if promoted is not None:
+            self._idle.put(promoted)
 
         def restart():
             fresh = self._spawn()
             try:
                 fresh.wait_ready()
-            except TvetKgError:
+            except TvetKgError as error:
+                log.error("%s worker could not start: %s", self.name, error)
                 with self._lock:
                     self._all.discard(fresh)
                 return
-            self._idle.put(fresh)
+            if promoted is not None:
+                with self._lock:
+                    self._spares.append(fresh)
+            else:
+                self._idle.put(fresh)
 
-        threading.Thread(target=restart, daemon=True).start()
+        threading.Thread(target=restart, daemon=True, name="tvetkg-worker-restart").start()
 
-    def run(self, task: Task) -> Answer:
+    def _take(self, wait: float) -> _Worker:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise QueryFailed(503, f"no {self.name} worker was free within {wait:g} s: "
+                                       "the server is busy, try again shortly") from None
+            why = worker.trouble()
+            if why is None:
+                return worker
+            self._replace(worker, f"found unable to answer before a query: {why}")
+
+    def run(self, task: Task, abandoned: threading.Event | None = None, wait: float | None = None) -> Answer:
+        """The answer to `task`. `abandoned`, once set, stops the query (its worker is killed)."""
         if self._closed:
             raise QueryFailed(503, "the server is stopping")
-        worker = self._idle.get()
+        worker = self._take(self.timeout if wait is None else wait)
         try:
             worker.conn.send(task)
-            if not worker.conn.poll(self.timeout):
-                self._replace(worker)
-                worker = None
-                raise QueryFailed(503, f"the query ran for more than {self.timeout:g} s, this server's "
-                                       "timeout, and was stopped: narrow it or add LIMIT")
+            deadline = time.monotonic() + self.timeout
+            while not worker.conn.poll(_WATCH):
+                why = worker.trouble()
+                if why is not None:
+                    self._replace(worker, f"while answering: {why}")
+                    worker = None
+                    raise QueryFailed(500, f"the query's worker failed ({why}); a new one is starting")
+                if abandoned is not None and abandoned.is_set():
+                    self._replace(worker, "its client went away")
+                    worker = None
+                    raise QueryFailed(499, "the client went away; the query was stopped")
+                if time.monotonic() > deadline:
+                    self._replace(worker, f"a query ran past the {self.timeout:g} s timeout")
+                    worker = None
+                    raise QueryFailed(503, f"the query ran for more than {self.timeout:g} s, this server's "
+                                           "timeout, and was stopped: narrow it or add LIMIT")
             message = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            self._replace(worker)
+        except (EOFError, OSError):
+            why = worker.trouble() or "its pipe broke"
+            self._replace(worker, f"while answering: {why}")
             worker = None
-            raise QueryFailed(500, "the query's worker process ended unexpectedly (out of memory?); "
-                                   "a new one is starting") from None
+            raise QueryFailed(500, f"the query's worker failed ({why}); a new one is starting") from None
         finally:
             if worker is not None:
                 self._idle.put(worker)
         if message[0] == "error":
+            if message[1] >= 500:
+                log.error("%s query failed: %s", self.name, message[2])
             raise QueryFailed(message[1], message[2])
         return message[1]
 

@@ -43,15 +43,27 @@ async function load() {
   return true;
 }
 
+// An IRI is a link only if it is http(s): `javascript:` and the like in the data stay text.
+function linkable(iri) {
+  try {
+    const url = new URL(iri);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch (error) {
+    return null;
+  }
+}
+
 function cell(term) {
   const td = document.createElement("td");
   if (!term) return td;
   if (term.type === "uri") {
-    const a = document.createElement("a");
     const base = "https://w3id.org/oic-tvet/";
-    a.href = term.value.startsWith(base) ? "/" + term.value.slice(base.length) : term.value;
-    a.textContent = term.value.startsWith(base + "id/") ? "id:" + term.value.slice(base.length + 3) : term.value;
-    td.append(a);
+    const text = term.value.startsWith(base + "id/") ? "id:" + term.value.slice(base.length + 3) : term.value;
+    const target = term.value.startsWith(base) ? "/" + term.value.slice(base.length) : linkable(term.value);
+    const shown = document.createElement(target ? "a" : "span");
+    if (target) shown.href = target;
+    shown.textContent = text;
+    td.append(shown);
   } else {
     const span = document.createElement("span");
     span.dir = "auto";
