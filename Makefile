@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: help install build serve test integration scale benchmark load countries clean
+.PHONY: help install build serve test integration scale benchmark load abuse add-benchmark countries clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,12 @@ benchmark: install  ## Measure 10k-5M statements against rdflib + pySHACL; write
 
 load: install  ## Load test of tvetkg serve: 50 clients for 30 s on 127.0.0.1
 	$(BIN)/python benchmarks/load.py
+
+abuse: install  ## Attack tvetkg serve on 127.0.0.1 (SERVICE, crashes, floods, caps); prints a table (2 minutes)
+	$(BIN)/python benchmarks/abuse.py
+
+add-benchmark: install  ## Time tvetkg add on 1,000 to 10,000 rows
+	$(BIN)/python benchmarks/add.py
 
 countries: install  ## Regenerate kg/reference-countries.trig from ISO 3166-1
 	$(BIN)/python tools/make_countries.py

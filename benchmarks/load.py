@@ -48,7 +48,8 @@ def _rss_kib(pid: int) -> int:
 
 def _client(port: int, bodies: list[bytes], offset: int, stop: threading.Event, latencies: list, statuses: Counter):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json",
+               "User-Agent": f"load-client-{offset}"}  # fifty clients, as the server tells clients apart
     index = offset
     while not stop.is_set():
         body = bodies[index % len(bodies)]

@@ -178,3 +178,63 @@ def test_yaml_rows_give_the_same_statements_as_csv(graph, tmp_path):
     (tmp_path / "seed.yaml").write_text(yaml.safe_dump({"activities": rows}, allow_unicode=True), encoding="utf-8")
     assert {str(q) for q in convert([tmp_path / "seed.yaml"], graph.store).quads} == \
         {str(q) for q in convert([SHEET], graph.store).quads}
+
+
+# Regression tests of the defects found by trying `add` as an attacker would (issue 23) --------------
+
+
+@pytest.mark.parametrize("value", ["new webinar", "a>b", "../../x", "http://example.org/x", "javascript:alert(1)",
+                                   "Upper-Case", "-leading-hyphen"])
+def test_an_id_that_is_no_slug_is_refused_naming_the_column(tmp_path, kg_copy, cli, value):
+    before = _fingerprint(kg_copy)
+    code, _, err = cli("add", _sheet(tmp_path, {**NEW, "id": value}), "--kg", kg_copy,
+                       "--source", "source-sesric-unevoc-meeting-2024")
+    assert code == 2 and "activities row 2, column id:" in err and "is not an id" in err, err
+    assert "Traceback" not in err and _fingerprint(kg_copy) == before
+
+
+def test_a_source_that_is_no_id_or_web_address_is_refused(tmp_path, kg_copy, cli):
+    code, _, err = cli("add", _sheet(tmp_path, {**NEW, "source": "javascript:alert(1)"}), "--kg", kg_copy)
+    assert code == 2 and "column source:" in err and "is not an id" in err
+
+
+def test_a_csv_in_utf16_is_read_and_one_in_windows_1256_is_refused_with_the_fix(tmp_path, kg_copy, cli):
+    utf8 = _sheet(tmp_path, NEW).read_text(encoding="utf-8")
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text(utf8, encoding="utf-16")
+    code, out, err = cli("add", utf16, "--kg", kg_copy, "--source", "source-sesric-unevoc-meeting-2024", "--dry-run")
+    assert code == 0 and "would add" in out, err
+    arabic = tmp_path / "cp1256.csv"
+    arabic.write_bytes(utf8.encode("cp1256", errors="replace"))
+    code, _, err = cli("add", arabic, "--kg", kg_copy, "--source", "source-sesric-unevoc-meeting-2024")
+    assert code == 2 and "cp1256.csv: line 2 is not UTF-8" in err and "CSV UTF-8" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not really a zip", b"just text"], ids=["empty", "broken", "text"])
+def test_an_empty_or_broken_workbook_is_refused_with_a_message(tmp_path, kg_copy, cli, content):
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(content)
+    code, _, err = cli("add", book, "--kg", kg_copy)
+    assert code == 2 and "book.xlsx: not a readable .xlsx workbook" in err and "Traceback" not in err
+
+
+def test_every_bad_date_of_a_row_is_named_in_its_own_column(tmp_path, kg_copy, cli):
+    sheet = _sheet(tmp_path, {**NEW, "dates": "", "start_date": "2025-13-40", "end_date": "someday"})
+    code, _, err = cli("add", sheet, "--kg", kg_copy, "--source", "source-sesric-unevoc-meeting-2024")
+    assert code == 2 and "column start_date:" in err and "column end_date:" in err, err
+    sheet = _sheet(tmp_path, {**NEW, "dates": "", "start_date": "2025-02-12", "end_date": "someday"})
+    code, _, err = cli("add", sheet, "--kg", kg_copy, "--source", "source-sesric-unevoc-meeting-2024")
+    assert code == 2 and "column end_date:" in err and "column start_date:" not in err, err
+
+
+def test_the_temporary_file_of_a_killed_add_is_removed_by_the_next(tmp_path, kg_copy):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    orphan = kg_copy / f".tvetkg-partial-{dead.stdout.strip()}-x1y2.tmp"  # what a SIGKILL mid-write leaves
+    orphan.write_text("<a> <b> ")
+    mine = kg_copy / f".tvetkg-partial-{os.getpid()}-live.tmp"  # a write under way in a live process stays
+    mine.write_text("")
+    add([_sheet(tmp_path, NEW)], kg_copy, "source-sesric-unevoc-meeting-2024")
+    assert not orphan.exists() and mine.exists()

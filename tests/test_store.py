@@ -110,3 +110,19 @@ def test_a_file_is_read_again_without_checks_only_while_unchanged(tmp_path, on_d
     path.write_text("<http://e/s> <http://e/p> <http://e/a b> <http://e/g> .\n", encoding="utf-8")
     with pytest.raises(TvetKgError, match=r"fine\.nq:1:\d+: .*Invalid IRI code point"):
         list(graph.file_statements(path))
+
+
+def test_the_folders_of_a_killed_rebuild_are_removed_by_the_next(tmp_path, kg_copy):
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    open_graph(kg_copy, store)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    for name in (f".building-{dead.stdout.strip()}", f".old-{dead.stdout.strip()}"):  # a SIGKILL mid-rebuild
+        (store / name).mkdir()
+        (store / name / "000001.sst").write_bytes(b"x" * 1000)
+    (kg_copy / "sesric-unevoc-meeting-2024.trig").write_text(
+        (kg_copy / "sesric-unevoc-meeting-2024.trig").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    open_graph(kg_copy, store)  # a source changed: rebuilt
+    assert sorted(p.name for p in store.iterdir()) == ["manifest.json", "oxigraph"]

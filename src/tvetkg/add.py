@@ -12,6 +12,7 @@ nothing the second time.
 """
 
 import csv
+import io
 import os
 import re
 import tempfile
@@ -24,9 +25,11 @@ import pyoxigraph as ox
 
 from tvetkg import dates, paths
 from tvetkg.errors import TvetKgError
+from tvetkg.folders import remove_orphans
 from tvetkg.load import graph_files, read_quads
 from tvetkg.namespaces import ID, TVET, shorten
 
+PARTIAL = ".tvetkg-partial-"  # the temporary file of a write, followed by the writer's process id
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -74,15 +77,21 @@ def read_rows(path: Path) -> dict[str, list[tuple[int, dict]]]:
     if not path.is_file():
         raise TvetKgError(f"{path}: no such file")
     if path.suffix == ".csv":
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            fields = set(reader.fieldnames or [])
-            sheet = "organisations" if "name_en" in fields else "activities"
-            return {sheet: [(n, _clean(r)) for n, r in enumerate(reader, start=2) if any((v or "").strip() for v in r.values())]}
+        reader = csv.DictReader(io.StringIO(_csv_text(path), newline=""))
+        fields = set(reader.fieldnames or [])
+        sheet = "organisations" if "name_en" in fields else "activities"
+        return {sheet: [(n, _clean(r)) for n, r in enumerate(reader, start=2) if any((v or "").strip() for v in r.values())]}
     if path.suffix in (".xlsx", ".xlsm"):
-        import openpyxl
+        import zipfile
 
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+            raise TvetKgError(f"{path}: not a readable .xlsx workbook ({error or type(error).__name__}); "
+                              "save it again from the spreadsheet program, or start from `tvetkg template`") from None
         sheets = {}
         for sheet in book.worksheets:
             name = sheet.title.strip().lower()
@@ -102,6 +111,23 @@ def read_rows(path: Path) -> dict[str, list[tuple[int, dict]]]:
         return {sheet: [(n, _clean(r)) for n, r in enumerate(data.get(sheet) or [], start=1)]
                 for sheet in ("activities", "organisations") if data.get(sheet)}
     raise TvetKgError(f"{path}: use a .csv, .xlsx or .yaml file (see `tvetkg template`)")
+
+
+def _csv_text(path: Path) -> str:
+    """A CSV file's text: UTF-8 (with or without its mark), or UTF-16 with its mark (Excel's "Unicode
+    text"); any other encoding is refused with what to do, rather than read as garbage."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise TvetKgError(f"{path}: starts as UTF-16 but byte {error.start} is not: save it as CSV UTF-8") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise TvetKgError(f"{path}: line {line} is not UTF-8 (byte {error.start}); the file is in another encoding "
+                          "(Windows-1256?): save it as \"CSV UTF-8\" and add it again") from None
 
 
 def _clean(row: dict) -> dict:
@@ -163,6 +189,20 @@ class Index:
         raise LookupError(f"{text!r} names more than one {kind}: {', '.join(sorted(shorten(i) for i in found))}; write its id")
 
 
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+
+
+def _id(where, converter, column: str, text: str) -> str | None:
+    """The IRI of an `id`-like cell: a slug of lower-case letters, digits and hyphens (`id:` before it may
+    be written), nothing else: no path, no scheme, no space."""
+    slug = text.strip().removeprefix("id:")
+    if _ID.fullmatch(slug):
+        return ID + slug
+    converter.problem(where, column, f"{text!r} is not an id: write lower-case letters, digits and hyphens "
+                                     "(for example training-course-green-skills-2025)")
+    return None
+
+
 def _slug(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", text.lower())
@@ -218,7 +258,13 @@ class Converter:
         if not text:
             self.problem(where, "source", "no source document: fill the column or give --source")
             return None
-        return text if text.startswith("http") else ID + text.removeprefix("id:")
+        if text.startswith(("http://", "https://")):
+            try:
+                return ox.NamedNode(text).value
+            except ValueError:
+                self.problem(where, "source", f"{text!r} is not a valid IRI")
+                return None
+        return _id(where, self, "source", text)
 
     def _text(self, where, row, column, lang, required=False):
         value = row.get(column, "")
@@ -253,12 +299,12 @@ class Converter:
 
     def organisation(self, where, row):
         name_en = row.get("name_en", "")
-        iri = ID + (row.get("id") or _slug(name_en)).removeprefix("id:")
+        iri = _id(where, self, "id", row["id"]) if row.get("id") else ID + _slug(name_en)
         graph = self._source(where, row)
         kind = _term_types(self.labels, row.get("type", ""), ORGANISATION_TYPES)
         if not kind:
             self.problem(where, "type", f"{row.get('type', '')!r} is not an organisation type ({', '.join(ORGANISATION_TYPES)})")
-        if graph is None:
+        if graph is None or iri is None:
             return
         self.out.rows[iri] = where
         self.index.add("organisation", iri, row.get("acronym") or None)
@@ -278,7 +324,9 @@ class Converter:
     def parent_links(self, where, row):
         """Parents are looked up after every organisation of the sheet is known."""
         if row.get("parent") and (graph := self._source(where, row)):
-            iri = ID + (row.get("id") or _slug(row.get("name_en", ""))).removeprefix("id:")
+            if row.get("id") and not _ID.fullmatch(row["id"].strip().removeprefix("id:")):
+                return  # named once already, by organisation()
+            iri = ID + (row.get("id") or _slug(row.get("name_en", ""))).strip().removeprefix("id:")
             if parent := self._find(where, "parent", "organisation", row["parent"]):
                 self.add(graph, iri, TVET + "subOrganisationOf", ox.NamedNode(parent))
 
@@ -296,7 +344,12 @@ class Converter:
             self.problem(where, "type", f"{row.get('type', '')!r} is not an activity type ({', '.join(ACTIVITY_TYPES)})")
         span = self._dates(where, row)
         year = span.start[:4] if span else ""
-        iri = ID + (row.get("id") or "-".join(filter(None, (_slug(row.get("title_en", "")), year)))).removeprefix("id:")
+        if row.get("id"):
+            iri = _id(where, self, "id", row["id"])
+            if iri is None:
+                return
+        else:
+            iri = ID + "-".join(filter(None, (_slug(row.get("title_en", "")), year)))
         if iri in self.out.rows:
             first = self.out.rows[iri]
             self.problem(where, "id", f"duplicate activity: {shorten(iri)} is also {first[1]} row {first[2]}")
@@ -372,19 +425,28 @@ class Converter:
         self._locator(where, row, graph, iri)
 
     def _dates(self, where, row):
-        try:
-            if row.get("start_date") or row.get("end_date"):
-                start = dates.parse(row.get("start_date") or row.get("end_date"))
-                end = dates.parse(row.get("end_date") or row.get("start_date"))
-                if end.start < start.start:
-                    self.problem(where, "end_date", f"{row['end_date']} is before the start {row['start_date']}")
-                    return None
-                return dates.DateRange(start.start, end.end)
-            if row.get("dates"):
+        if row.get("start_date") or row.get("end_date"):
+            parsed = {}
+            for column in ("start_date", "end_date"):  # each bad cell named, not only the first
+                text = row.get(column) or row.get("end_date" if column == "start_date" else "start_date")
+                try:
+                    parsed[column] = dates.parse(text)
+                except dates.DateError as error:
+                    if row.get(column):
+                        self.problem(where, column, str(error))
+            if len(parsed) < 2:
+                return None
+            start, end = parsed["start_date"], parsed["end_date"]
+            if end.start < start.start:
+                self.problem(where, "end_date", f"{row['end_date']} is before the start {row['start_date']}")
+                return None
+            return dates.DateRange(start.start, end.end)
+        if row.get("dates"):
+            try:
                 return dates.parse(row["dates"])
-        except dates.DateError as error:
-            self.problem(where, "dates" if row.get("dates") else "start_date", str(error))
-            return None
+            except dates.DateError as error:
+                self.problem(where, "dates", str(error))
+                return None
         self.problem(where, "dates", "no date: fill dates, or start_date and end_date")
         return None
 
@@ -456,32 +518,37 @@ def _expand(short: str) -> str:
 
 
 def _refuse_conflicts(statements: Statements, added: list[ox.Quad], store: ox.Store) -> None:
-    """An activity already in the graph must not be given other facts by a spreadsheet."""
+    """An activity already in the graph must not be given other facts by a spreadsheet, nor a new one
+    the title and start date of another. Two queries in all, whatever the number of rows."""
     problems = []
-    new_subjects = {q.subject.value for q in added}
-    for iri in sorted(new_subjects):
-        if iri not in statements.rows:
-            continue
-        known = store.query(f"ASK {{ <{iri}> a ?t }}", use_default_graph_as_union=True)
-        if bool(known):
-            file, sheet, number = statements.rows[iri]
-            problems.append(Problem(file, sheet, number, "id", f"duplicate: {shorten(iri)} is already in the graph with other facts; edit its file in kg/ instead"))
-    for iri, (file, sheet, number) in statements.rows.items():
-        if iri not in new_subjects or sheet != "activities":
-            continue
-        title = next((q.object.value for q in statements.quads if q.subject.value == iri
-                      and q.predicate.value == RDFS_LABEL and q.object.language == "en"), None)
-        start = next((q.object.value for q in statements.quads if q.subject.value == iri
-                      and q.predicate.value == TVET + "startDate"), None)
-        if title and start:
-            same = store.query(f"""SELECT ?a WHERE {{ ?a <{RDFS_LABEL}> {ox.Literal(title, language='en')} ;
-                <{TVET}startDate> ?d FILTER (STR(?d) = {ox.Literal(start)} && ?a != <{iri}>) }}""",
-                               use_default_graph_as_union=True)
-            for solution in same:
-                problems.append(Problem(file, sheet, number, "title_en",
-                                        f"duplicate activity: {shorten(solution['a'].value)} has the same title and date"))
+    new_subjects = sorted({q.subject.value for q in added} & set(statements.rows))
+    if not new_subjects:
+        return
+    values = " ".join(f"<{iri}>" for iri in new_subjects)
+    known = {s["x"].value for s in store.query(f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {values} }} ?x a ?t }}",
+                                               use_default_graph_as_union=True)}
+    for iri in sorted(known):
+        file, sheet, number = statements.rows[iri]
+        problems.append(Problem(file, sheet, number, "id", f"duplicate: {shorten(iri)} is already in the graph with other facts; edit its file in kg/ instead"))
+    titles, starts = {}, {}
+    for quad in statements.quads:
+        if quad.predicate.value == RDFS_LABEL and quad.object.language == "en":
+            titles.setdefault(quad.subject.value, quad.object)
+        elif quad.predicate.value == TVET + "startDate":
+            starts.setdefault(quad.subject.value, quad.object.value)
+    pairs = [(iri, titles[iri], starts[iri]) for iri in new_subjects
+             if statements.rows[iri][1] == "activities" and iri in titles and iri in starts and iri not in known]
+    if pairs:
+        rows = " ".join(f"(<{iri}> {title} {ox.Literal(start)})" for iri, title, start in pairs)
+        same = store.query(f"""SELECT ?new ?a WHERE {{ VALUES (?new ?title ?start) {{ {rows} }}
+            ?a <{RDFS_LABEL}> ?title ; <{TVET}startDate> ?d FILTER (STR(?d) = ?start && ?a != ?new) }}""",
+                           use_default_graph_as_union=True)
+        for solution in same:
+            file, sheet, number = statements.rows[solution["new"].value]
+            problems.append(Problem(file, sheet, number, "title_en",
+                                    f"duplicate activity: {shorten(solution['a'].value)} has the same title and date"))
     if problems:
-        raise RowErrors(problems)
+        raise RowErrors(sorted(problems, key=lambda p: (p.file, p.sheet, p.row, p.column)))
 
 
 def _write_atomically(target: Path, added: list[ox.Quad]) -> None:
@@ -489,7 +556,8 @@ def _write_atomically(target: Path, added: list[ox.Quad]) -> None:
     quads = list(added)
     if target.exists():
         quads = read_quads(target) + quads
-    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    remove_orphans(target.parent, PARTIAL)  # left by an `add` that was killed
+    fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f"{PARTIAL}{os.getpid()}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(b"# Added by `tvetkg add`; each statement in the named graph of its source.\n")

@@ -516,8 +516,9 @@ def add(
         out.print("nothing new: every statement is already in the graph")
         return
     subjects = sorted({q.subject.value for q in result.added})
-    for quad in result.added if dry_run else []:
-        out.print(f"+ {quad}", markup=False, highlight=False)
+    if dry_run:  # plain lines: rich would take a minute over 100,000 of them
+        sys.stdout.write("".join(f"+ {quad}\n" for quad in result.added))
+        sys.stdout.flush()
     verb = "would add" if dry_run else "added"
     out.print(f"{verb} {len(result.added)} statements about {len(subjects)} resource{'s' if len(subjects) != 1 else ''}"
               + ("" if dry_run else f" to {result.target}"), highlight=False)
@@ -569,7 +570,7 @@ def serve(
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most solutions or triples a query may return (more: HTTP 413).")] = 100_000,
     max_bytes: Annotated[str, typer.Option("--max-bytes", help="Largest answer, counted while it is written (more: HTTP 413).")] = "64M",
     max_body: Annotated[str, typer.Option("--max-body", help="Largest request body (more: HTTP 413).")] = "1M",
-    queue: Annotated[int, typer.Option("--queue", help="Queries that may wait for a worker; past them, HTTP 503 with Retry-After.")] = 16,
+    queue: Annotated[int, typer.Option("--queue", help="Queries that may wait for a worker; past them, HTTP 503 with Retry-After.")] = 64,
     client_queries: Annotated[int, typer.Option("--client-queries", help="Queries one client (address and User-Agent) may have answered or waiting at once (more: HTTP 429).")] = 2,
     client_seconds: Annotated[float, typer.Option("--client-seconds", help="Seconds of query time one client may use per minute (more: HTTP 429 with Retry-After).")] = 60.0,
     worker_memory: Annotated[str, typer.Option("--worker-memory", help="Memory a query worker may take beyond the loaded graph; past it the worker is replaced (HTTP 500).")] = "2G",

@@ -19,6 +19,8 @@ check could not reach another host.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from tvetkg.errors import QueryFailed
 
@@ -26,8 +28,7 @@ MAX_DEPTH = 100  # brackets ( [ { inside one another
 MAX_TOKENS = 50_000  # with queries run on a 256 MiB stack (`stack.run`), far below what overflows it
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # ws comment iri pname bnode var langtag string number word punct error
     text: str
     start: int
@@ -60,8 +61,10 @@ _RULES = [
     ("pname", rf"(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?"),
     ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
     ("punct", r"\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;|/^!=<>+\-*?]"),
+    ("error", r"[\s\S]"),  # a character no rule reads: a token of its own, and lexing goes on
 ]
 _LEXER = re.compile("|".join(f"(?P<{kind}{i}>{rule})" for i, (kind, rule) in enumerate(_RULES)))
+_KINDS = {f"{kind}{i}": kind for i, (kind, _) in enumerate(_RULES)}
 _OPERAND_EXPECTED = {"(", ",", "^^", "=", "!=", "<", ">", "<=", ">=", "&&", "||", "!", "+", "-", "*", "/"}
 _OPENERS, _CLOSERS = "([{", ")]}"
 
@@ -69,17 +72,8 @@ _OPENERS, _CLOSERS = "([{", ")]}"
 def tokens(text: str) -> list[Token]:
     """Every token of `text`, whitespace and comments included; a character no rule reads is an
     `error` token of its own, and lexing goes on after it."""
-    found, at = [], 0
-    while at < len(text):
-        match = _LEXER.match(text, at)
-        if match is None or match.end() == at:
-            found.append(Token("error", text[at], at))
-            at += 1
-            continue
-        kind = match.lastgroup.rstrip("0123456789")
-        found.append(Token(kind, match.group(), at))
-        at = match.end()
-    return found
+    kinds = _KINDS
+    return [Token(kinds[m.lastgroup], m.group(), m.start()) for m in _LEXER.finditer(text)]
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -98,12 +92,30 @@ class Screened:
     cost: int = 0
     prefixes: dict[str, str] = field(default_factory=dict)  # declared in the text, prefix -> IRI
     used: list[tuple[str, int]] = field(default_factory=list)  # prefixes used, with the offset of each use
+    keyword: str = ""  # the first keyword after the prologue (SELECT, ASK, ..., or INSERT for an update)
 
 
 def screen(text: str, allow_service: bool = False, max_depth: int = MAX_DEPTH,
            max_tokens: int = MAX_TOKENS) -> Screened:
     """Refuse (`QueryFailed`) a text that may call SERVICE (403, unless `allow_service`), that nests
     brackets deeper than `max_depth` (400) or is longer than `max_tokens` tokens (400)."""
+    found = _read(text) if len(text) <= _CACHED else _read.__wrapped__(text)
+    if found.service and not allow_service:
+        raise QueryFailed(403, "SERVICE is refused: no request leaves this machine to answer a query "
+                                "(the word 'service' in a keyword, a prefix or a language tag counts too)")
+    if found.depth > max_depth:
+        raise QueryFailed(400, f"the query nests brackets {found.depth} deep; the limit is {max_depth}")
+    if found.cost > max_tokens:
+        raise QueryFailed(400, f"the query has {found.cost:,} tokens; the limit is {max_tokens:,}")
+    return found
+
+
+_CACHED = 16_384  # texts up to this length are remembered: a public endpoint sees the same ones often
+
+
+@lru_cache(maxsize=1024)
+def _read(text: str) -> Screened:
+    """What `screen` judges, read once per text (the result is shared: do not change it)."""
     found = Screened()
     stack: list[str] = []
     previous: Token | None = None
@@ -138,6 +150,8 @@ def screen(text: str, allow_service: bool = False, max_depth: int = MAX_DEPTH,
             declaring = False
         elif token.kind != "iri":
             declaring = False
+        if not found.keyword and token.kind == "word" and token.text.upper() not in ("PREFIX", "BASE"):
+            found.keyword = token.text.upper()
         found.cost += 1
         previous = token
     if raw_from is not None:  # bounds that hold however the store reads the rest: a token a character
@@ -145,13 +159,6 @@ def screen(text: str, allow_service: bool = False, max_depth: int = MAX_DEPTH,
         found.service |= "service" in rest.lower()
         found.cost = max(found.cost, raw_cost + len(rest))
         found.depth = max(found.depth, raw_depth + sum(rest.count(c) for c in _OPENERS))
-    if found.service and not allow_service:
-        raise QueryFailed(403, "SERVICE is refused: no request leaves this machine to answer a query "
-                                "(the word 'service' in a keyword, a prefix or a language tag counts too)")
-    if found.depth > max_depth:
-        raise QueryFailed(400, f"the query nests brackets {found.depth} deep; the limit is {max_depth}")
-    if found.cost > max_tokens:
-        raise QueryFailed(400, f"the query has {found.cost:,} tokens; the limit is {max_tokens:,}")
     return found
 
 

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
+from tvetkg.folders import remove_orphans
 from tvetkg.load import fill, graph_files, load_all, read, stamp
 from tvetkg.namespaces import INFERRED_GRAPH
 
@@ -121,6 +122,8 @@ def _open_on_disk(store_dir: Path, ontology: Path, files: list[Path], inferred: 
         except (ValueError, OSError):
             pass  # an unreadable manifest means a rebuild
     store_dir.mkdir(parents=True, exist_ok=True)
+    for prefix in (".building-", ".old-"):  # left by a rebuild that was killed
+        remove_orphans(store_dir, prefix)
     fresh = store_dir / f".building-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
     try:

@@ -29,7 +29,7 @@ class Refused(QueryFailed):
 @dataclass(frozen=True)
 class Rules:
     slots: int = 2  # queries answered at once (the number of query workers)
-    queue: int = 16  # queries waiting for a slot, beyond which new ones are refused (503)
+    queue: int = 64  # queries waiting for a slot, beyond which new ones are refused (503)
     per_client: int = 2  # queries of one client answered or waiting at once (429)
     budget: float = 60.0  # seconds of query time per client per WINDOW (429)
 

@@ -165,8 +165,13 @@ async def sparql_endpoint(request: Request) -> Response:
             if best(request.headers.get("accept"), ["text/turtle", HTML]) == HTML:
                 return RedirectResponse("/query", status_code=303)
         query = protocol.read(request.method, request.headers.get("content-type", ""), params, body)
-        protocol.refuse_update(query.sparql)
-        sparql_text.screen(query.sparql, max_depth=limits.max_depth, max_tokens=limits.max_tokens)
+        try:
+            screened = sparql_text.screen(query.sparql, max_depth=limits.max_depth, max_tokens=limits.max_tokens)
+        except QueryFailed:
+            protocol.refuse_update(sparql_text.screen(query.sparql, allow_service=True, max_depth=1 << 30,
+                                                      max_tokens=1 << 30))
+            raise
+        protocol.refuse_update(screened)
         answer = await _answer(request, site, protocol.task(query, request.headers.get("accept")))
     except QueryFailed as error:
         if error.status == 499:

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs
 from tvetkg.errors import QueryFailed
 from tvetkg.serve.answer import GRAPH_FORMATS, RESULTS_FORMATS, Task
 from tvetkg.serve.negotiate import best
-from tvetkg.sparql_text import tokens
 
 RESULTS = list(RESULTS_FORMATS)  # the first is the default
 GRAPHS = list(GRAPH_FORMATS)
@@ -68,17 +67,11 @@ def read(method: str, content_type: str, params: dict[str, list[str]], body: byt
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 
 
-def refuse_update(sparql: str) -> None:
-    """A SPARQL Update (its first keyword after the prologue is an update's) is refused with 403: this
-    endpoint's store only ever parses queries, so an update would otherwise be a syntax error."""
-    for token in tokens(sparql):
-        if token.kind in ("ws", "comment", "iri", "pname"):
-            continue
-        if token.kind == "word" and token.text.upper() in ("PREFIX", "BASE"):
-            continue
-        if token.kind == "word" and token.text.upper() in _UPDATES:
-            raise QueryFailed(403, READ_ONLY)
-        return
+def refuse_update(screened) -> None:
+    """A SPARQL Update (its first keyword after the prologue is an update's, as `screen` read it) is
+    refused with 403: this endpoint's store only ever parses queries, so it would be a syntax error."""
+    if screened.keyword in _UPDATES:
+        raise QueryFailed(403, READ_ONLY)
 
 
 def _choose(form: str, accept: str | None, fmt: str | None) -> str | None:

@@ -28,7 +28,7 @@ class Limits:
     max_rows: int = 100_000
     max_bytes: int = 64 << 20
     max_body: int = 1 << 20
-    queue: int = 16
+    queue: int = 64
     client_queries: int = 2
     client_seconds: float = 60.0
     worker_memory: int | None = 2 << 30
@@ -60,10 +60,14 @@ class Site:
         settings = Settings(Caps(limits.max_rows, limits.max_bytes), limits.worker_memory)
         self.pool = Pool(self.source, limits.workers, limits.timeout, settings, limits.spare, "query")
         self.pages = Pool(self.source, limits.page_workers, limits.timeout, settings, 0, "page")
-        self.admission = Admission(Rules(limits.workers, limits.queue, limits.client_queries,
-                                         limits.client_seconds), wait=limits.timeout)
-        # the threads that talk to query workers: one per worker, apart from those that serve files
-        self.executor = concurrent.futures.ThreadPoolExecutor(limits.workers, thread_name_prefix="tvetkg-query")
+        # Twice as many queries admitted as there are workers: the second of each pair already waits on a
+        # thread when a worker frees, so no worker idles while the event loop hands the slot on (that
+        # hand-over halved the throughput of 50 clients, side by side: 220 against 480 answers a second).
+        slots = 2 * limits.workers
+        self.admission = Admission(Rules(slots, limits.queue, limits.client_queries, limits.client_seconds),
+                                   wait=limits.timeout)
+        # the threads that talk to query workers, apart from those that serve pages and files
+        self.executor = concurrent.futures.ThreadPoolExecutor(slots, thread_name_prefix="tvetkg-query")
         self._page_limiter: anyio.CapacityLimiter | None = None
         self._dist_dir = Path(tempfile.mkdtemp(prefix="tvetkg-serve-")) / "dist"
         self._dist_ready = threading.Event()
