@@ -145,3 +145,21 @@ def test_tokens_cover_the_text_and_positions_count_carriage_returns():
 def test_the_query_form():
     assert form("PREFIX x: <http://x/> # SELECT\nCONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
     assert form("ask {}") == "ASK" and form("nothing here") is None
+
+
+def test_the_command_line_refuses_service_and_deep_texts_unless_service_is_allowed(cli, listener):
+    port, hits = listener
+    code, _, err = cli("query", "--sparql", "SELECT * WHERE " + "{" * 3000 + "}" * 3000)
+    assert code == 2 and "limit is 100" in err
+    service = f"SELECT * WHERE {{ # note\rSERVICE <http://127.0.0.1:{port}/cli> {{ ?s ?p ?o }} }}"
+    before = len(hits)
+    code, _, err = cli("query", "--sparql", service)
+    assert code == 2 and "SERVICE is refused" in err and len(hits) == before
+    cli("query", "--sparql", service, "--allow-service")  # the user's own choice: the call is made
+    for _ in range(100):
+        if len(hits) > before:
+            break
+        threading.Event().wait(0.01)
+    assert len(hits) > before
+    code, out, _ = cli("query", "--sparql", "SELECT (" + "+".join(["1"] * 9_000) + " AS ?x) {}", "--format", "csv")
+    assert code == 0 and out.split() == ["x", "9000"]

@@ -18,6 +18,7 @@ import os
 import platform
 import resource
 import threading
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 STACK = 256 << 20
@@ -96,6 +97,11 @@ def run(function, *args):
         try:
             outcome.append((True, function(*args)))
         except BaseException as error:  # handed to the caller, who decides
+            # the frames' locals are cleared here: Oxigraph's objects may only be dropped by their thread
+            seen = error
+            while seen is not None:
+                traceback.clear_frames(seen.__traceback__)
+                seen = seen.__context__ or seen.__cause__
             outcome.append((False, error))
 
     with _STACK_SIZE_LOCK:
