@@ -57,3 +57,35 @@ def activity_count(graph) -> str:
     from tvetkg.query import run_local
 
     return run_local(graph, ACTIVITIES).rows()[0]["n"]["value"]
+
+
+@pytest.fixture(scope="session")
+def facts(kg_files):
+    """Each activity's type, start date, modality and counts, worked out in Python from the files' statements
+    (the accepted source's value where sources disagree, `accepted.view`), not by SPARQL: the figures the
+    catalogue's coverage queries must give."""
+    from tvetkg import accepted
+    from tvetkg.load import read_quads
+
+    terms = read_quads(paths.ontology_file())
+    tvet = "https://w3id.org/oic-tvet/ontology#"
+    sub = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+    parents = {}
+    for q in terms:
+        if q.predicate.value == sub:
+            parents.setdefault(q.subject.value, set()).add(q.object.value)
+
+    def is_activity(cls, seen=()):
+        return any(p == tvet + "Activity" or (p not in seen and is_activity(p, (*seen, cls))) for p in parents.get(cls, ()))
+
+    quads = [q for path in graph_files(paths.kg_dir()) for q in read_quads(path)]
+    found = {}
+    for q in accepted.view(quads, accepted.functional(terms)):
+        s, p, o = q.subject.value, q.predicate.value, q.object
+        if p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and is_activity(o.value):
+            found.setdefault(s, {}).setdefault("types", set()).add(o.value)
+    for q in accepted.view(quads, accepted.functional(terms)):
+        s, p, o = q.subject.value, q.predicate.value, q.object
+        if s in found and p.startswith(tvet):
+            found[s].setdefault(p[len(tvet):], set()).add(o.value)
+    return found

@@ -39,13 +39,17 @@ def test_qc_check_returns_no_row_on_the_real_graph(graph, name):
     assert rows(graph, name) == []
 
 
-def test_partners_of_sesric(graph):
+def test_partners_of_sesric(graph, facts):
     shared = {r["partner"].rsplit("/", 1)[1]: int(r["shared"]) for r in rows(graph, "partners-of")}
-    assert shared["iut"] == 2
-    assert shared["unesco-unevoc"] == 3
-    assert shared["turkiye-ministry-national-education"] == 3
-    assert shared["isdb"] == 1
-    assert "sesric" not in shared
+    roles = ("organiser", "partner", "contentProvider", "funder", "participant")
+    expected = {}
+    for fact in facts.values():
+        involved = {o.rsplit("/", 1)[1] for role in roles for o in fact.get(role, ())}
+        if "sesric" in involved:
+            for org in involved - {"sesric"}:
+                expected[org] = expected.get(org, 0) + 1
+    assert shared == expected
+    assert shared["iut"] >= 2 and shared["isdb"] >= 1 and "sesric" not in shared
 
 
 def test_partners_per_area(graph):
@@ -71,30 +75,48 @@ def test_area_with_fewest_activities(graph):
     assert [(r["notation"], r["activities"]) for r in rows(graph, "area-with-fewest-activities")] == [("3", "1")]
 
 
-def test_coverage_by_modality_counts_a_fact_stated_by_two_sources_once(graph):
+def _one(fact: set) -> int | None:
+    assert len(fact or ()) <= 1, fact  # the accepted view leaves one value
+    return int(next(iter(fact))) if fact else None
+
+
+def test_coverage_by_modality_counts_a_fact_stated_by_two_sources_once(graph, facts):
     by_modality = {r["modality"].rsplit("#", 1)[1]: r for r in rows(graph, "coverage-by-modality")}
-    assert by_modality["Online"]["activities"] == "8"
-    assert by_modality["Online"]["participants"] == "533"
-    assert by_modality["InPerson"]["activities"] == "1"
+    expected = {}
+    for fact in facts.values():
+        modality = next(iter(fact.get("modality", {"#notStated"}))).rsplit("#", 1)[1]
+        count, participants = expected.get(modality, (0, 0))
+        expected[modality] = (count + 1, participants + (_one(fact.get("participantCount")) or 0))
+    assert {m: (int(r["activities"]), int(r["participants"])) for m, r in by_modality.items()} == expected
+    assert expected["Online"][0] >= 25  # the pages' virtual activities, the webinar of 2 July 2024 once
 
 
-def test_coverage_by_quarter(graph):
+def test_coverage_by_quarter(graph, facts):
     by_quarter = {r["quarter"]: (int(r["activities"]), int(r["participants"]))
                   for r in rows(graph, "coverage-by-quarter", since="2023-12-01")}
-    assert by_quarter == {"2023-Q4": (2, 82), "2024-Q1": (2, 175), "2024-Q2": (3, 103),
-                          "2024-Q3": (3, 326), "2024-Q4": (6, 0)}
+    expected = {}
+    for fact in facts.values():
+        (start,) = fact.get("startDate", {"0"})
+        if len(start) == 10 and start >= "2023-12-01":
+            quarter = f"{start[:4]}-Q{(int(start[5:7]) - 1) // 3 + 1}"
+            count, participants = expected.get(quarter, (0, 0))
+            expected[quarter] = (count + 1, participants + (_one(fact.get("participantCount")) or 0))
+    assert by_quarter == expected
+    assert by_quarter["2024-Q4"][0] >= 7
 
 
 def test_uninvolved_member_states(graph):
     states = {r["iso3"] for r in rows(graph, "uninvolved-member-states")}
-    assert len(states) == 49
-    assert not states & {"TUR", "MAR", "JOR", "MYS", "IDN", "AZE", "BGD", "SAU"}
+    assert len(states) == 13  # named by a page since 2009: 44 of the 57
+    assert not states & {"TUR", "MAR", "JOR", "MYS", "IDN", "AZE", "BGD", "SAU", "IRN", "CMR", "SEN", "UGA"}
+    assert {"NGA", "UZB", "TJK", "CIV"} <= states
 
 
 def test_activities_involving_unesco_unevoc_and_roles(graph):
     roles = {(r["activity"].rsplit("/", 1)[1], r["role"], r["actor"].rsplit("/", 1)[1])
              for r in rows(graph, "activities-involving")}
     assert roles == {
+        ("workshop-emerging-challenges-tvet-2021", "contentProvider", "unesco-unevoc"),
         ("sesric-unevoc-meeting-2024", "organiser", "unesco-unevoc"),
         ("webinar-vocational-education-business-industry-2024", "contentProvider", "unesco-unevoc"),
         ("webinar-quality-assurance-accreditation-2024", "partner", "unesco-unevoc"),
@@ -110,9 +132,10 @@ def test_timeline_in_a_range(graph):
 
 def test_provenance_names_both_sources_of_the_webinar(graph):
     sources = {r["source"].rsplit("/", 1)[1] for r in rows(graph, "provenance")}
-    assert sources == {"source-oic-vet-progress-report-2024", "source-sesric-unevoc-meeting-2024"}
-    locators = {r["locator"] for r in rows(graph, "provenance")}
-    assert locators == {"item 6; lines 167-194", "paragraph 3; line 9"}
+    assert sources == {"source-oic-vet-progress-report-2024", "source-sesric-unevoc-meeting-2024",
+                       "source-sesric-event-3153-en", "source-project-translations"}
+    locators = {r["locator"] for r in rows(graph, "provenance") if r.get("locator")}
+    assert locators == {"item 6; lines 167-194", "paragraph 3; line 9", "title, Date and Venue; paragraphs 1-4 and topic list"}
 
 
 def test_activities_missing_data_tell_source_gaps(graph):

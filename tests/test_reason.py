@@ -84,10 +84,18 @@ def test_the_rules_find_the_clash_hermit_finds(tmp_path):
     assert any("id:iut" in line and "tvet:Country" in line for line in result.explanation), result.explanation
 
 
-def test_auto_takes_hermit_for_a_small_graph_and_refuses_an_unknown_reasoner(graph):
-    from tvetkg.errors import TvetKgError
-    from tvetkg.reason import infer_graph
+def test_auto_takes_hermit_for_a_small_graph_and_refuses_an_unknown_reasoner(graph, tmp_path):
+    import shutil
 
-    assert infer_graph(graph, "auto").reasoner == "HermiT"
+    from tvetkg import paths
+    from tvetkg.errors import TvetKgError
+    from tvetkg.reason import HERMIT_LIMIT, infer_graph
+    from tvetkg.store import open_graph
+
+    assert len(graph.store) > HERMIT_LIMIT and infer_graph(graph, "auto").reasoner == "OWL 2 RL rules"
+    for name in ("oic-tvet-roadmap.trig", "reference-countries.trig"):
+        shutil.copy(paths.kg_dir() / name, tmp_path / name)
+    small = open_graph(tmp_path)
+    assert len(small.store) <= HERMIT_LIMIT and infer_graph(small, "auto").reasoner == "HermiT"
     with pytest.raises(TvetKgError, match="unknown reasoner"):
         infer_graph(graph, "pellet")

@@ -14,7 +14,7 @@ import rdflib
 from conftest import FIXTURES
 from tvetkg import paths
 from tvetkg.namespaces import shorten
-from tvetkg.rdf import parse_file, union_graph
+from tvetkg.rdf import dataset, parse_file
 from tvetkg.validate import shapes_files, shapes_graph, validate, validate_rdflib
 
 SHAPES = FIXTURES / "shapes"
@@ -25,7 +25,18 @@ for row in csv.DictReader((SHAPES / "expected.csv").open(encoding="utf-8")):
 
 @pytest.fixture(scope="module")
 def context(kg_files):
-    return union_graph(kg_files), parse_file(paths.ontology_file()), shapes_graph(shapes_files())
+    return dataset(kg_files), parse_file(paths.ontology_file()), shapes_graph(shapes_files())
+
+
+def _dataset(quads, added: rdflib.Graph) -> rdflib.Dataset:
+    """A dataset of `quads` (in their named graphs) and the fixture `added` in its default graph, as a plain
+    Turtle file of another organ would come."""
+    result = rdflib.Dataset(default_union=True)
+    for s, p, o, g in quads:
+        result.graph(g.identifier if hasattr(g, "identifier") else g).add((s, p, o))
+    for triple in added:
+        result.default_context.add(triple) if hasattr(result, "default_context") else result.add(triple)
+    return result
 
 
 def _neighbourhood(data, added, hops=2):
@@ -35,19 +46,19 @@ def _neighbourhood(data, added, hops=2):
     membership, a project's dates), so this gives the same results for the fixture's
     resources as validating the whole graph, in a fraction of the time.
     """
-    graph = rdflib.Graph() + added
+    quads = []
     frontier = set(added.subjects()) | {o for o in added.objects() if isinstance(o, rdflib.URIRef)}
     for _ in range(hops):
         reached = set()
         for node in frontier:
-            for triple in data.triples((node, None, None)):
-                graph.add(triple)
-                if isinstance(triple[2], rdflib.URIRef):
-                    reached.add(triple[2])
+            for quad in data.quads((node, None, None, None)):
+                quads.append(quad)
+                if isinstance(quad[2], rdflib.URIRef):
+                    reached.add(quad[2])
         frontier = reached
     for node in frontier:  # the edge of the neighbourhood: its types, for sh:class
-        graph += data.triples((node, rdflib.RDF.type, None))
-    return graph
+        quads.extend(data.quads((node, rdflib.RDF.type, None, None)))
+    return _dataset(quads, added)
 
 
 def _report(context, fixture, extra=None):
@@ -64,7 +75,8 @@ def _report(context, fixture, extra=None):
 def test_the_neighbourhood_gives_the_same_report_as_the_whole_graph(context):
     data, ontology, shapes = context
     fixture = "ActivityShape-more-countries-than-count"
-    whole = validate_rdflib(data + parse_file(SHAPES / f"{fixture}.ttl"), ontology, shapes)
+    whole = validate_rdflib(_dataset(data.quads((None, None, None, None)), parse_file(SHAPES / f"{fixture}.ttl")),
+                            ontology, shapes)
     assert whole.results
     assert {(r.focus, r.path, r.component) for r in whole.results} == {
         (r.focus, r.path, r.component) for r in _report(context, fixture).results}

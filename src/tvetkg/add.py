@@ -27,7 +27,7 @@ from tvetkg import dates, paths
 from tvetkg.errors import TvetKgError
 from tvetkg.folders import remove_orphans
 from tvetkg.load import graph_files, read_quads
-from tvetkg.namespaces import ID, TVET, shorten
+from tvetkg.namespaces import ID, NOTES_GRAPH, TRANSLATIONS_GRAPH, TVET, shorten
 
 PARTIAL = ".tvetkg-partial-"  # the temporary file of a write, followed by the writer's process id
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -36,6 +36,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 DCT = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 ARABIC = re.compile("[\u0600-\u06ff]")
+_TRANSLATED = {RDFS_LABEL, DCT + "title", TVET + "targetAudience", TVET + "venueCity", TVET + "position", SKOS + "altLabel"}
+_OWN_WORDS = {DCT + "description", SKOS + "editorialNote"}
 ACTIVITY_TYPES = ("TrainingCourse", "TrainingOfTrainers", "Workshop", "Webinar", "Meeting", "Session", "Summit", "Project")
 ORGANISATION_TYPES = ("InternationalOrganisation", "Ministry", "GovernmentAgency", "GovernmentBody", "University",
                       "EducationalInstitution", "BusinessAssociation", "Network", "Organisation")
@@ -153,6 +155,7 @@ class Index:
     """What the graph already names, by every name a person may use for it."""
 
     def __init__(self, graph_store: ox.Store):
+        self.store = graph_store
         self.names: dict[str, dict[str, set[str]]] = {k: {} for k in ("organisation", "country", "programme", "person", "activity", "project")}
         self.kinds: dict[str, str] = {}
         queries = {
@@ -246,12 +249,27 @@ class Converter:
         self.labels = _ontology_labels()
         self.problems: list[Problem] = []
         self.out = Statements()
+        self.languages: dict[str, str | None] = {}
 
     def problem(self, where, column, message):
         self.problems.append(Problem(*where, column, message))
 
     def add(self, graph, s, p, o):
+        """A statement in the source's graph; text in another language than the source's goes to the
+        project's translations, and descriptions and notes (the project's own words) to its notes."""
+        if isinstance(o, ox.Literal) and o.language:
+            if p in _OWN_WORDS:
+                graph = NOTES_GRAPH
+            elif p in _TRANSLATED and self._language(graph) not in (None, o.language):
+                graph = TRANSLATIONS_GRAPH
         self.out.quads.add(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, ox.NamedNode(graph)))
+
+    def _language(self, source: str) -> str | None:
+        if source not in self.languages:
+            rows = self.index.store.query(f"SELECT ?l WHERE {{ <{source}> <{DCT}language> ?l }}",
+                                          use_default_graph_as_union=True)
+            self.languages[source] = next((r["l"].value for r in rows), None)
+        return self.languages[source]
 
     def _source(self, where, row) -> str | None:
         text = row.get("source") or self.source
@@ -493,7 +511,9 @@ def add(sources: list[Path], kg_dir: Path | None = None, source: str | None = No
     statements = convert(sources, graph.store, source)
     current = [q for path in graph.files for q in read_quads(path)]  # the files' literals, not the store's
     existing = {str(q) for q in current}
-    added = sorted((q for q in statements.quads if str(q) not in existing), key=str)
+    stated = {str(q.triple) for q in current}  # a translation of words some source already gives is not new
+    added = sorted((q for q in statements.quads if str(q) not in existing and not (
+        q.graph_name.value in (TRANSLATIONS_GRAPH, NOTES_GRAPH) and str(q.triple) in stated)), key=str)
     _refuse_conflicts(statements, added, graph.store)
     if not added:
         return Addition([], None, statements)
@@ -507,7 +527,7 @@ def add(sources: list[Path], kg_dir: Path | None = None, source: str | None = No
         raise RowErrors(problems)
     target = None
     if not dry_run:
-        graphs = sorted({q.graph_name.value for q in added})
+        graphs = sorted({q.graph_name.value for q in added} - {TRANSLATIONS_GRAPH, NOTES_GRAPH})
         target = kg / f"added-{graphs[0].rsplit('/', 1)[-1].removeprefix('source-')}.trig" if len(graphs) == 1 else kg / "added.trig"
         _write_atomically(target, added)
     return Addition(added, target, statements)

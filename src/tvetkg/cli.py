@@ -304,7 +304,7 @@ def reason(
 ) -> None:
     """Check ontology plus graph with HermiT and write the facts it entails.
 
-    For a graph above 20,000 statements `auto` applies OWL 2 RL rules (`rules/`) on
+    For a graph above 5,000 statements `auto` applies OWL 2 RL rules (`rules/`) on
     the embedded store instead: they entail the same facts as HermiT on this
     ontology (tested), and the disjointness and functional-property axioms are checked
     by the qc checks tagged `reasoning`.

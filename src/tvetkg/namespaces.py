@@ -6,6 +6,9 @@ TVET = "https://w3id.org/oic-tvet/ontology#"
 ID = "https://w3id.org/oic-tvet/id/"
 ONTOLOGY_GRAPH = "https://w3id.org/oic-tvet/ontology"
 INFERRED_GRAPH = "https://w3id.org/oic-tvet/graph/inferred"
+# The project's own statements, kept apart from the sources' words (kg/project-*.trig)
+TRANSLATIONS_GRAPH = ID + "source-project-translations"
+NOTES_GRAPH = ID + "source-project-notes"
 
 PREFIXES = {
     "tvet": TVET,

@@ -45,9 +45,22 @@ def to_rdflib(quads) -> rdflib.Graph:
     return graph
 
 
+def to_rdflib_dataset(quads) -> rdflib.Dataset:
+    """Statements as an rdflib dataset, each in its named graph, the default graph read as their union
+    (what SPARQL-based shapes with GRAPH patterns need)."""
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(data="".join(f"{q} .\n" for q in quads), format="nquads")
+    return dataset
+
+
 def union_graph(files: list[Path]) -> rdflib.Graph:
     """The files' triples, named graphs merged, as one rdflib graph."""
     return to_rdflib(q for path in files for q in read_quads(path))
+
+
+def dataset(files: list[Path]) -> rdflib.Dataset:
+    """The files' statements, each in its named graph, as one rdflib dataset (its default graph their union)."""
+    return to_rdflib_dataset(q for path in files for q in read_quads(path))
 
 
 def parse_file(path) -> rdflib.Graph:

@@ -21,7 +21,7 @@ from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
 from tvetkg.load import SubjectFiles, read, subjects_by_file
 from tvetkg.namespaces import shorten
-from tvetkg.rdf import parse_file, quiet_rdflib, rdflib_term, to_rdflib
+from tvetkg.rdf import parse_file, quiet_rdflib, rdflib_term, to_rdflib_dataset
 from tvetkg.store import Graph, in_memory
 
 ENGINES = ("oxigraph", "pyshacl")
@@ -98,7 +98,7 @@ def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None
     shapes_rdf = shapes_graph(shapes or shapes_files())
     if engine == "pyshacl":
         with quiet_rdflib():
-            data = to_rdflib(quads)
+            data = to_rdflib_dataset(quads)  # the sources' named graphs, for the shapes that read them
         return validate_rdflib(data, parse_file(ontology), shapes_rdf, files)
     if engine != "oxigraph":
         raise TvetKgError(f"unknown validation engine {engine!r} (use {' or '.join(ENGINES)})")
