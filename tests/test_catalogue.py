@@ -105,6 +105,47 @@ def test_coverage_by_quarter(graph, facts):
     assert by_quarter["2024-Q4"][0] >= 7
 
 
+def test_coverage_by_year(graph, facts):
+    """Per year and area: activities, the participants of those that give a count, and those that give none."""
+    area_of = {r["areaNode"]: r["notation"] for r in run_local(graph, """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?areaNode ?notation WHERE { ?areaNode skos:notation ?notation }""").values()}
+    expected = {}
+    for fact in facts.values():
+        if not fact.get("startDate"):
+            continue
+        (start,) = fact["startDate"]
+        for area in fact.get("cooperationArea") or {""}:
+            key = (start[:4], area_of.get(area, ""))
+            count, participants, without = expected.get(key, (0, None, 0))
+            given = _one(fact.get("participantCount"))
+            expected[key] = (count + 1, participants if given is None else (participants or 0) + given,
+                             without + (given is None))
+    found = {(r["year"], r.get("notation", "")): (int(r["activities"]), int(r["participants"]) if r.get("participants") else None,
+                                                   int(r["withoutCount"])) for r in rows(graph, "coverage-by-year")}
+    assert found == expected
+    assert min(year for year, _ in found) == "2009" and sum(n for n, *_ in found.values()) >= 70
+    assert found[("2015", "")] == (2, 9, 1)  # a count from one of the year's two activities: a sum, not an empty cell
+
+
+def test_participation_by_country(graph, facts):
+    """Each member state named as taking part: its activities and their first and last year."""
+    iso3 = {r["country"]: r["iso3"] for r in run_local(graph, """
+        PREFIX tvet: <https://w3id.org/oic-tvet/ontology#>
+        SELECT ?country ?iso3 WHERE { ?country tvet:iso3166Alpha3 ?iso3 }""").values()}
+    expected = {}
+    for fact in facts.values():
+        for country in fact.get("participatingCountry", ()):
+            years = expected.setdefault(iso3[country], [])
+            years.extend(s[:4] for s in fact.get("startDate", ()))
+            years.append(None)  # one activity
+    found = {r["iso3"]: (int(r["activities"]), r.get("first"), r.get("last")) for r in rows(graph, "participation-by-country")}
+    assert found == {c: (years.count(None), min(y for y in years if y), max(y for y in years if y))
+                     for c, years in expected.items()}
+    assert len(found) == 44 and found["TUR"][0] >= 10
+    assert [r["iso3"] for r in rows(graph, "participation-by-country", lang="ar")][:2] == ["TUR", "MAR"]
+
+
 def test_uninvolved_member_states(graph):
     states = {r["iso3"] for r in rows(graph, "uninvolved-member-states")}
     assert len(states) == 13  # named by a page since 2009: 44 of the 57
@@ -227,7 +268,7 @@ PARAMETER_CASES = [(n, {}) for n, q in sorted(QUERIES.items()) if q.params] + [
 
 
 # Written for the binding in FILTERs: a label FILTER nested in a sub-select, which VALUES alone cannot reach.
-NEEDS_TERMS_IN_FILTERS = {"partners-by-area"}
+NEEDS_TERMS_IN_FILTERS = {"partners-by-area", "coverage-by-year"}
 
 
 @pytest.mark.parametrize("name, values", [c for c in PARAMETER_CASES if c[0] not in NEEDS_TERMS_IN_FILTERS],

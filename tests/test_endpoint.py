@@ -54,3 +54,10 @@ def test_the_network_from_the_endpoint_equals_the_local_one(graph, endpoint):
     remote = build_network("organisations", *fetch(lambda q: run_remote(endpoint, q), Filters()))
     assert {(u, v, d["weight"]) for u, v, d in local.edges(data=True)} == \
         {(u, v, d["weight"]) for u, v, d in remote.edges(data=True)}
+
+
+def test_chart_from_the_endpoint_is_the_chart_of_the_embedded_store(cli, endpoint, tmp_path):
+    assert cli("chart", "coverage-by-year", "--format", "svg", "--out", str(tmp_path / "local"))[0] == 0
+    assert cli("chart", "coverage-by-year", "--format", "svg", "--out", str(tmp_path / "remote"), "--endpoint", endpoint)[0] == 0
+    local = (tmp_path / "local" / "coverage-by-year.svg").read_bytes()
+    assert (tmp_path / "remote" / "coverage-by-year.svg").read_bytes() == local

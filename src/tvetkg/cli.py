@@ -603,6 +603,40 @@ def serve(
         _fail(error)
 
 
+CHARTS = ("coverage-by-year",)
+
+
+@app.command()
+def chart(
+    name: Annotated[str, typer.Argument(help="The figures to draw: coverage-by-year.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the picture into.")] = Path("build/charts"),
+    fmt: Annotated[str, typer.Option("--format", help="png, svg, or png,svg.")] = "png",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the labels: ar, en or fr.")] = "en",
+    kg: KgOption = None,
+    store: StoreOption = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Draw from a SPARQL 1.1 endpoint instead of the embedded store.")] = None,
+) -> None:
+    """Draw a catalogue query's figures: coverage-by-year as activities and participants per year, stacked by
+    cooperation area (the query's rows, the accepted source's counts where sources disagree)."""
+    from tvetkg.catalogue import catalogue
+    from tvetkg.chart import coverage_by_year
+
+    try:
+        if name not in CHARTS:
+            raise TvetKgError(f"no chart {name!r}: draw one of {', '.join(CHARTS)}")
+        formats = [f.strip() for f in fmt.split(",") if f.strip()]
+        if not formats or set(formats) - {"png", "svg"}:
+            raise TvetKgError(f"--format {fmt!r}: use png, svg or png,svg")
+        if lang not in ("ar", "en", "fr"):
+            raise TvetKgError(f"--lang {lang!r}: use ar, en or fr")
+        rows = list(_runner(endpoint, kg, store)(catalogue()[name].bind({"lang": lang})).values())
+        written = coverage_by_year(rows, [out_dir / f"{name}.{f}" for f in formats], lang)
+    except TvetKgError as error:
+        _fail(error)
+    for path in written:
+        out.print(f"written  {path}", highlight=False)
+
+
 @app.command()
 def synth(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the synthetic graph into (replaced whole).")],
