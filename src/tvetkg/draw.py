@@ -58,11 +58,11 @@ def draw(graph: nx.Graph, paths: list[Path], colour_by: str = "type", title: str
                            node_color=[palette[n] for n in graph.nodes], edgecolors="white", linewidths=1.2)
     size_of = dict(zip(graph.nodes, sizes))
     labelled = [n for n, _ in sorted(graph.nodes(data=True), key=lambda i: -i[1]["pagerank"])[:max_labels]]
-    for node in labelled:
+    for rank, node in enumerate(labelled):  # the higher the PageRank, the higher the label lies: SESRIC's on top
         x, y = position[node]
         lift = size_of[node] ** 0.5 / 2 + 3  # marker size is an area in points²
         ax.annotate(node_text(graph.nodes[node]), (x, y), xytext=(0, lift), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=8.5, color="#1b2631",
+                    ha="center", va="bottom", fontsize=8.5, color="#1b2631", zorder=4 + len(labelled) - rank,
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
     node_group = groups(graph, colour_by)
     legend = sorted({(g, palette[n]) for n, g in node_group.items()})
