@@ -28,6 +28,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from servers import children, rss  # noqa: E402  (the tests' way to find a server's workers and their memory)
 ATTACKS = yaml.safe_load((Path(__file__).with_name("attacks.yaml")).read_text(encoding="utf-8"))
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 GIGABYTE = ("SELECT ?big WHERE { ?s ?p ?o BIND(" + "REPLACE(" * 16 + '"0123456789abcdef"'
@@ -110,30 +112,6 @@ def sparql(base, query, post=None, param="query", agent="abuse", timeout=60.0, a
     if post:
         return fetch(base + "/sparql", query.encode(), {**headers, "Content-Type": post}, timeout)
     return fetch(f"{base}/sparql?" + urllib.parse.urlencode({param: query}), headers=headers, timeout=timeout)
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except OSError:
-                pass
-    return found
-
-
-def rss(pid: int) -> int:
-    total = 0
-    for each in [pid, *children(pid)]:
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
 
 
 def body_of(base: str, declared: int, sent: bytes) -> int:
