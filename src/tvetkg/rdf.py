@@ -20,11 +20,6 @@ def as_ntriples(quads) -> str:
     return "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
 
 
-def ntriples(files: list[Path]) -> str:
-    """The triples of the files (named graphs merged) as one N-Triples document."""
-    return as_ntriples(q for path in files for q in read_quads(path))
-
-
 def rdflib_term(term):
     """An Oxigraph term as rdflib's (rdflib's own and None pass through)."""
     if term is None or isinstance(term, rdflib.term.Node):
@@ -38,24 +33,12 @@ def rdflib_term(term):
     return rdflib.Literal(term.value, datatype=term.datatype.value)
 
 
-def to_rdflib(quads) -> rdflib.Graph:
-    """Statements, named graphs merged, as one rdflib graph."""
-    graph = rdflib.Graph()
-    graph.parse(data=as_ntriples(quads), format="nt")
-    return graph
-
-
 def to_rdflib_dataset(quads) -> rdflib.Dataset:
     """Statements as an rdflib dataset, each in its named graph, the default graph read as their union
     (what SPARQL-based shapes with GRAPH patterns need)."""
     dataset = rdflib.Dataset(default_union=True)
     dataset.parse(data="".join(f"{q} .\n" for q in quads), format="nquads")
     return dataset
-
-
-def union_graph(files: list[Path]) -> rdflib.Graph:
-    """The files' triples, named graphs merged, as one rdflib graph."""
-    return to_rdflib(q for path in files for q in read_quads(path))
 
 
 def dataset(files: list[Path]) -> rdflib.Dataset:
