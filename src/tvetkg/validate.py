@@ -21,7 +21,7 @@ from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
 from tvetkg.load import SubjectFiles, read, subjects_by_file
 from tvetkg.namespaces import shorten
-from tvetkg.rdf import parse_file, quiet_rdflib, rdflib_term, to_rdflib_dataset
+from tvetkg.rdf import parse_file, queries_parsed_once, quiet_rdflib, rdflib_term, to_rdflib_dataset
 from tvetkg.store import Graph, in_memory
 
 ENGINES = ("oxigraph", "pyshacl")
@@ -163,7 +163,7 @@ def validate_rdflib(data: rdflib.Graph, ontology: rdflib.Graph, shapes: rdflib.G
     """The reference: pySHACL on rdflib graphs."""
     import pyshacl
 
-    with quiet_rdflib():
+    with quiet_rdflib(), queries_parsed_once():
         conforms, report_graph, _ = pyshacl.validate(
             data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True, advanced=False)
     results = _results(report_graph, data, list(files))
