@@ -7,6 +7,7 @@ import pytest
 
 from tvetkg.errors import TvetKgError
 from tvetkg.namespaces import ONTOLOGY_GRAPH
+from tvetkg.load import merge_into_default
 from tvetkg.store import open_graph
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -79,12 +80,13 @@ def test_the_in_memory_store_holds_the_quads_read_blank_nodes_included(tmp_path)
     graph = open_graph(folder)
     refilled = ox.Store()
     refilled.bulk_extend(graph.statements())
+    merge_into_default(refilled)  # the default graph: the merge of every graph's statements
     assert set(graph.store) == set(refilled)
 
     def blank_nodes(quads):
         return {term for q in quads for term in (q.subject, q.object) if isinstance(term, ox.BlankNode)}
 
-    data = [q for q in graph.store if q.graph_name != ox.NamedNode(ONTOLOGY_GRAPH)]
+    data = [q for q in graph.statements() if q.graph_name != ox.NamedNode(ONTOLOGY_GRAPH)]
     assert len([q for q in data if blank_nodes([q])]) == 8  # 2 of the [ ], 5 of the list, 1 of _:n
     assert blank_nodes(graph.store) == blank_nodes(graph.statements())
 

@@ -1,3 +1,3 @@
 """tvet-kg: the knowledge graph of TVET cooperation among OIC member states."""
 
-__version__ = "1.8.0"
+__version__ = "1.9.0"

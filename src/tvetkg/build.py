@@ -67,7 +67,7 @@ def build(out_dir: Path, kg_dir: Path | None = None, store_dir: Path | None = No
         step("load")
         graph = open_graph(kg_dir, store_dir)
         _write_merged(staging / "graph.trig", graph)
-        summary.statements = len(graph.store)
+        summary.statements = graph.statement_count()
         lap("load")
 
         # HermiT runs in a Java process: it reasons on one core while the rest of the build uses the other

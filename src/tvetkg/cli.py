@@ -552,7 +552,7 @@ def stats(kg: KgOption = None, store: StoreOption = None) -> None:
 
     try:
         graph = open_graph(kg, store)
-        out.print(f"statements (ontology included): {len(graph.store)}")
+        out.print(f"statements (ontology included, each once): {graph.statement_count()}")
         for name, query in catalogue().items():
             if "stats" in query.tags:
                 out.print(f"\n[bold]{query.summary}[/]")

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import owlready2
-import pyoxigraph as ox
 
 from tvetkg import accepted
 from tvetkg.errors import TvetKgError
-from tvetkg.load import load_all, read_quads
+from tvetkg.load import read_quads
 from tvetkg.namespaces import ID, INFERRED_GRAPH, TVET, shorten
 from tvetkg.rdf import as_ntriples
 
@@ -94,7 +93,7 @@ def infer_graph(graph, reasoner: str = "auto") -> Inference:
     if reasoner not in REASONERS:
         raise TvetKgError(f"unknown reasoner {reasoner!r} (use {', '.join(REASONERS)})")
     if reasoner == "auto":
-        reasoner = "hermit" if len(graph.store) <= HERMIT_LIMIT else "rules"
+        reasoner = "hermit" if graph.statement_count() <= HERMIT_LIMIT else "rules"
     if reasoner == "hermit":
         return infer(graph.ontology, graph.files)
     from tvetkg import rules
@@ -137,11 +136,9 @@ def _entailed(world: owlready2.World):
 
 def explain(ontology: Path, files: list[Path]) -> list[str]:
     """Sentences naming the individuals and axioms that make the graph inconsistent."""
-    from tvetkg.store import Graph
+    from tvetkg.store import in_memory
 
-    store = ox.Store()
-    load_all(store, ontology, files)
-    return explain_graph(Graph(store, ontology, files))
+    return explain_graph(in_memory(ontology, files))
 
 
 def explain_graph(graph, found_only: bool = False) -> list[str]:

@@ -17,8 +17,8 @@ original datatype and whether the lexical form is valid for it (judged as pySHAC
 judges it, by rdflib). The core constraints read values through both; comparisons
 cast the lexical form back to its value.
 
-The queries run over the union of the named graphs, so a statement made by two
-sources is seen twice: SPARQL-based constraints must count with DISTINCT (ours do).
+The queries read the store's default graph, the merge of its graphs (`load.merge_into_default`),
+with the lexical copies and focus marks beside it; `GRAPH ?source` reads the sources' graphs.
 
 """
 
@@ -92,6 +92,8 @@ def decode(term):
 LEXICAL = "urn:x-tvetkg:lexical:"
 FOCUS = "urn:x-tvetkg:focus:"
 VALIDATION_GRAPH = "urn:x-tvetkg:validation"
+# What the checks read: the merge, and the lexical copies and focus marks of the validation graph.
+_DATASET = {"default_graph": [ox.DefaultGraph(), ox.NamedNode(VALIDATION_GRAPH)]}
 
 
 def lexical_predicate(predicate: str) -> str:
@@ -136,7 +138,7 @@ def add_lexical_copies(store: ox.Store, quads, graph: ox.NamedNode) -> set[str]:
 
 def validate_store(store: ox.Store, quads, shapes: rdflib.Graph) -> list["Finding"]:
     """Check the shapes on a store loaded with `quads` (the ontology among them, read once, as written),
-    over the union of its graphs.
+    its default graph their merge.
 
     The lexical copies and the marks of the focus nodes go into a graph of their own,
     removed at the end: the store is left as it was. The checks run on every core
@@ -249,7 +251,7 @@ class Compiler:
         key = str(cls)
         if key not in self._subclasses:
             rows = self.data.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}",
-                                   use_default_graph_as_union=True)
+                                   **_DATASET)
             found = {row["c"].value for row in rows if isinstance(row["c"], ox.NamedNode)}
             found.add(key)
             self._subclasses[key] = sorted(found)
@@ -631,7 +633,7 @@ def _projection(select: str) -> str:
 def focus_nodes(store: ox.Store, union: str, mark: str, graph: ox.NamedNode) -> tuple[str, list[ox.Quad]]:
     """The statements that mark a set's focus nodes, where the checks find them: as N-Quads
     text, and as Quads for the blank nodes (see add_lexical_copies)."""
-    rows = store.query(f"SELECT DISTINCT ?this WHERE {{ {union} }}", use_default_graph_as_union=True)
+    rows = store.query(f"SELECT DISTINCT ?this WHERE {{ {union} }}", **_DATASET)
     tail = f" <{mark}> <{FOCUS}> <{graph.value}> .\n"
     named, lines, blank = ox.NamedNode, [], []
     for row in rows:
@@ -655,7 +657,7 @@ def _message(template: str, row: ox.QuerySolution, names: list[str]) -> str:
 def run_check(store: ox.Store, check: Check) -> list[Finding]:
     """The validation results of one check, as pySHACL reports them."""
     try:
-        solutions = store.query(check.query, use_default_graph_as_union=True)
+        solutions = store.query(check.query, **_DATASET)
     except SyntaxError as error:
         raise TvetKgError(f"shapes: the query compiled from {check.shape} does not parse: {error}") from None
     names = [v.value for v in solutions.variables]

@@ -1,5 +1,9 @@
 """The embedded Oxigraph store: in memory by default, or on disk with `--store DIR`.
 
+Each source's statements are in its named graph; the default graph is their RDF merge,
+each statement once (`load.merge_into_default`), which is what a query without GRAPH
+or FROM reads, and FROM and FROM NAMED choose graphs as SPARQL 1.1 has them.
+
 An on-disk store records the files it was built from (path, size, modification
 time) and rebuilds itself, into a fresh folder swapped in at the end, when any
 of them changes; a failed rebuild leaves the previous store as it was.
@@ -17,7 +21,7 @@ import pyoxigraph as ox
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
 from tvetkg.folders import remove_orphans
-from tvetkg.load import fill, graph_files, load_all, read, stamp
+from tvetkg.load import fill, graph_files, load_all, merge_into_default, read, stamp
 from tvetkg.namespaces import INFERRED_GRAPH
 
 _MANIFEST = "manifest.json"
@@ -58,7 +62,11 @@ class Graph:
             yield from self.file_statements(path)
 
     def query(self, sparql: str):
-        return self.store.query(sparql, use_default_graph_as_union=True)
+        return self.store.query(sparql)
+
+    def statement_count(self) -> int:
+        """The statements of the graph (ontology and, if added, entailed facts included), each once."""
+        return int(next(iter(self.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
 
 def _fingerprint(stamps: dict[Path, tuple[int, int] | None], inferred: bool) -> dict:
@@ -67,13 +75,14 @@ def _fingerprint(stamps: dict[Path, tuple[int, int] | None], inferred: bool) -> 
         if found is None:
             raise TvetKgError(f"{path}: cannot be read")
         entries.append({"path": str(path.resolve()), "size": found[0], "mtime_ns": found[1]})
-    return {"files": entries, "inferred": inferred, "format": 1}
+    return {"files": entries, "inferred": inferred, "format": 2}  # 2: the default graph is the merge
 
 
 def _fill_on_disk(store: ox.Store, ontology: Path, files: list[Path], inferred: bool) -> None:
     load_all(store, ontology, files)
     if inferred:
         _add_inferred(store, ontology, files)
+    merge_into_default(store)
 
 
 def _add_inferred(store: ox.Store, ontology: Path, files: list[Path]) -> None:
@@ -103,6 +112,7 @@ def in_memory(ontology: Path, files: list[Path], inferred: bool = False) -> Grap
     held = fill(store, ontology, files)
     if inferred:
         _add_inferred(store, ontology, files)
+    merge_into_default(store)
     return Graph(store, ontology, files, inferred, held=held, checked=stamps)
 
 

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
-from tvetkg.load import SubjectFiles, read, subjects_by_file
+from tvetkg.load import SubjectFiles, merge_into_default, read, subjects_by_file
 from tvetkg.namespaces import shorten
 from tvetkg.rdf import parse_file, queries_parsed_once, quiet_rdflib, rdflib_term, to_rdflib_dataset
 from tvetkg.store import Graph, in_memory
@@ -105,6 +105,7 @@ def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None
     everything = [*read(ontology, ontology), *quads]
     store = ox.Store()
     store.extend(everything)
+    merge_into_default(store)
     return _validate_oxigraph(store, everything, shapes_rdf, files)
 
 

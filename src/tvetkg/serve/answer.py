@@ -155,7 +155,7 @@ class _SolutionsWriter:
 def answer(graph, task: Task, caps: Caps) -> Answer:
     """Run `task` on `graph`; more than `caps.rows` solutions or triples, or more than `caps.bytes`
     bytes, raise QueryFailed (413) as soon as they are passed."""
-    options = {"use_default_graph_as_union": not task.default_graphs}
+    options = {}  # the store's default graph is the merge; FROM and FROM NAMED are Oxigraph's own
     if task.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in task.default_graphs]
     if task.named_graphs:
