@@ -92,7 +92,8 @@ def test_query_with_inferred_facts(cli, facts):
 
 @pytest.mark.parametrize("args, message", [
     (["query", "partner-of"], "unknown query 'partner-of'. Did you mean: partners-of"),
-    (["query", "--sparql", "SELECT * WHERE { ?s ?p }"], "SPARQL syntax error: error at 1:"),
+    (["query", "--sparql", "SELECT * WHERE { ?s ?p }"], "SPARQL syntax error: line 1, column 25 (the end of the text): expected"),
+    (["query", "--sparql", "SELECT * WHERE {\n  ?s foo:p ?o\n}"], "line 2, column 6: the prefix foo: is not declared"),
     (["query", "timeline", "--param", "from=2024-13-01"], "parameter from: '2024-13-01' is not a valid xsd:date"),
     (["query", "partners-of", "--param", "org"], "write --param name=value"),
     (["query", "partners-of", "--param", "nope=1"], "unknown parameter 'nope'"),

@@ -40,6 +40,14 @@ def test_construct_remotely(graph, endpoint):
     assert remote == local and len(local) > 10
 
 
+def test_the_predeclared_prefixes_reach_a_server_that_does_not_know_them(graph, endpoint):
+    text = "SELECT DISTINCT ?a WHERE { ?a tvet:modality tvet:Online ; rdfs:label ?l FILTER (LANG(?l) = 'en') } ORDER BY ?a"
+    remote = _rows(run_remote(endpoint, text))
+    assert remote == _rows(run_local(graph, text)) and len(remote) > 5
+    with pytest.raises(TvetKgError, match="the prefix nope: is not declared"):
+        run_remote(endpoint, "SELECT * WHERE { ?a nope:x ?b }")
+
+
 def test_an_endpoint_error_is_reported(endpoint):
     with pytest.raises(TvetKgError, match="SPARQL syntax error"):
         run_remote(endpoint, "SELECT * WHERE { ?s ?p }")

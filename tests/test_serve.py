@@ -133,7 +133,21 @@ def test_default_and_named_graph_parameters(base, graph):
 
 def test_a_syntax_error_is_400_with_its_place(base):
     status, _, body = get(base, "SELECT * WHERE { ?s ?p }")
-    assert status == 400 and b"SPARQL syntax error" in body and b"1:" in body
+    assert status == 400 and b"SPARQL syntax error: line 1, column 25 (the end of the text): expected" in body
+    status, _, body = get(base, "SELECT * WHERE { ?s foo:p ?o }")
+    assert status == 400 and b"line 1, column 21: the prefix foo: is not declared" in body
+
+
+def test_the_prefixes_are_predeclared_and_a_querys_own_wins(base, graph):
+    declared = "PREFIX tvet: <https://w3id.org/oic-tvet/ontology#>\n"
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?a tvet:modality tvet:Online ; rdfs:label ?l }"
+    status, _, body = get(base, text, accept="application/sparql-results+json")
+    expected = run_local(graph, declared + text.replace("rdfs:label", "<http://www.w3.org/2000/01/rdf-schema#label>"))
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"] == expected.rows()[0]["n"]
+    assert int(expected.rows()[0]["n"]["value"]) > 0
+    status, _, body = get(base, "PREFIX tvet: <http://example.org/elsewhere#>\n" + text,
+                          accept="application/sparql-results+json")
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
 
 
 @pytest.mark.parametrize("request_kind", ["update parameter", "update body", "update as query"])

@@ -163,3 +163,38 @@ def test_the_command_line_refuses_service_and_deep_texts_unless_service_is_allow
     assert len(hits) > before
     code, out, _ = cli("query", "--sparql", "SELECT (" + "+".join(["1"] * 9_000) + " AS ?x) {}", "--format", "csv")
     assert code == 0 and out.split() == ["x", "9000"]
+
+
+def test_a_syntax_error_is_one_line_in_words():
+    import pyoxigraph as ox
+
+    from tvetkg.namespaces import PREDECLARED
+    from tvetkg.sparql_text import syntax_message
+
+    def message(text):
+        with pytest.raises(SyntaxError) as error:
+            ox.Store().query(text, prefixes=PREDECLARED)
+        return syntax_message(text, error.value, PREDECLARED)
+
+    assert message("SELECT * WHERE { ?s ?p ?o") == \
+        'line 1, column 26 (the end of the text): expected ",", ".", ";", "{", "{|", "}", "~", a name or a character'
+    assert message("SELECT * WHERE { ?s ?p ?o } LIMIT x").startswith('line 1, column 35: expected "HAVING", ')
+    # an undeclared prefix is named where it is used, even where the parser stopped later
+    found = message("SELECT * WHERE {\n  ?s tvet:p ?o ;\n     bad:q ?v .\n  FILTER (?o > )\n}")
+    assert found == "line 3, column 6: the prefix bad: is not declared (add PREFIX bad: <...>)"
+    for text in ("SELECT * WHERE { ?s ?p ?o", "SELECT * { ?s a:b ?o }", "ASK { ?s ?p \"x }"):
+        assert "\n" not in message(text) and "\\u{" not in message(text)
+
+
+def test_the_predeclared_prefixes_a_query_uses_are_declared_on_its_first_line():
+    from tvetkg.sparql_text import with_prefixes
+
+    predeclared = {"tvet": "https://w3id.org/oic-tvet/ontology#", "foaf": "http://xmlns.com/foaf/0.1/",
+                   "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+    text = "SELECT * WHERE {\n  ?s tvet:x ?o ; foaf:name ?n ; other:y ?z\n}"
+    written = with_prefixes(text, predeclared)
+    assert written == ("PREFIX tvet: <https://w3id.org/oic-tvet/ontology#> PREFIX foaf: <http://xmlns.com/foaf/0.1/> "
+                       + text)
+    assert written.count("\n") == text.count("\n")
+    own = "PREFIX tvet: <http://example.org/mine#>\nSELECT * WHERE { ?s tvet:x ?o } # rdfs:label"
+    assert with_prefixes(own, predeclared) == own  # its own declaration wins; a comment uses nothing

@@ -23,6 +23,16 @@ PREFIXES = {
     "schema": "https://schema.org/",
 }
 
+# Declared for every query, as Wikidata's query service declares its own; a query's PREFIX wins.
+PREDECLARED = {
+    **PREFIXES,
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+}
+
 
 def expand(name: str) -> str:
     """`id:sesric` -> full IRI; a full IRI is returned as it is."""

@@ -14,7 +14,8 @@ import pyoxigraph as ox
 
 from tvetkg import sandbox
 from tvetkg.errors import TvetKgError
-from tvetkg.sparql_text import form, screen
+from tvetkg.namespaces import PREDECLARED
+from tvetkg.sparql_text import form, screen, syntax_message, with_prefixes
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -62,8 +63,8 @@ class Results:
         return solutions.serialize(format=RESULT_FORMATS[fmt])
 
 
-def _syntax_error(error: SyntaxError) -> TvetKgError:
-    return TvetKgError(f"SPARQL syntax error: {error.msg}")
+def _syntax_error(sparql: str, error: SyntaxError) -> TvetKgError:
+    return TvetKgError(f"SPARQL syntax error: {syntax_message(sparql, error, PREDECLARED)}")
 
 
 def _answer(graph, sparql: str, allow_service: bool):
@@ -73,7 +74,7 @@ def _answer(graph, sparql: str, allow_service: bool):
     try:
         return graph.query(sparql)
     except SyntaxError as error:
-        raise _syntax_error(error) from None
+        raise _syntax_error(sparql, error) from None
     except (OSError, RuntimeError) as error:
         raise TvetKgError(f"query failed: {error}") from None
 
@@ -124,9 +125,9 @@ def count_csv_rows(body: bytes) -> int:
 
 def _parses(sparql: str) -> None:
     try:
-        ox.Store().query(sparql)  # an empty store: nothing to read, and no SERVICE to call
+        ox.Store().query(sparql, prefixes=PREDECLARED)  # an empty store: nothing to read, no SERVICE to call
     except SyntaxError as error:
-        raise _syntax_error(error) from None
+        raise _syntax_error(sparql, error) from None
     except (OSError, RuntimeError):
         pass  # it parsed; what it does is the endpoint's to say
 
@@ -150,7 +151,7 @@ def run_remote(endpoint: str, sparql: str, timeout: float = 60, credentials: tup
     query_form = form(sparql) or "SELECT"
     is_graph = query_form in ("CONSTRUCT", "DESCRIBE")
     client = SPARQLWrapper(endpoint)
-    client.setQuery(sparql)
+    client.setQuery(with_prefixes(sparql, PREDECLARED))  # the server may not know ours
     # SPARQLWrapper guesses the query form from the text, comments included; the tokens know it.
     client.queryType = "CONSTRUCT" if is_graph else query_form
     client.setMethod("POST")

@@ -186,3 +186,49 @@ def _next_significant(items: list[Token], index: int) -> Token | None:
         if token.kind not in ("ws", "comment"):
             return token
     return None
+
+
+def with_prefixes(text: str, predeclared: dict[str, str]) -> str:
+    """`text` with a declaration of each predeclared prefix it uses without declaring it, for a
+    server that does not know them; on the first line, so that the lines keep their numbers."""
+    found = _read(text) if len(text) <= _CACHED else _read.__wrapped__(text)
+    missing = dict.fromkeys(p for p, _ in found.used if p in predeclared and p not in found.prefixes)
+    return "".join(f"PREFIX {p}: <{predeclared[p]}> " for p in missing) + text
+
+
+_EXPECTED_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|\[(?:\'(?:[^\'\\]|\\.)*\'|[^\]\'])*\]|[^,\s][^,]*')
+_ERROR_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+def syntax_message(text: str, error: SyntaxError, predeclared: dict[str, str]) -> str:
+    """Oxigraph's syntax error as one line: the line and column, and what was expected in words.
+    A prefix neither declared nor predeclared is named as such, wherever the parser stopped."""
+    found = _read(text) if len(text) <= _CACHED else _read.__wrapped__(text)
+    for prefix, offset in found.used:
+        if prefix not in found.prefixes and prefix not in predeclared:
+            line, column = position(text, offset)
+            return f"line {line}, column {column}: the prefix {prefix}: is not declared (add PREFIX {prefix}: <...>)"
+    message = " ".join(str(error.msg).split())
+    where = _ERROR_AT.match(message)
+    if where is None:
+        return message
+    line, column, rest = int(where[1]), int(where[2]), where[3]
+    at_end = (line, column) >= position(text, len(text.rstrip()))
+    place = f"line {line}, column {column}" + (" (the end of the text)" if at_end else "")
+    if not rest.startswith("expected "):
+        return f"{place}: {rest}"
+    words = []
+    for item in _EXPECTED_ITEM.findall(rest[len("expected "):].removeprefix("one of ")):
+        item = item.strip()
+        if item == "Prefix not found":
+            continue
+        if item.startswith("["):  # a class of characters: a name's, or any other
+            item = "a name" if any(c.isalpha() for c in item.replace("'\\u", "")) else "a character"
+        elif not item.startswith('"'):
+            item = f'"{item}"'  # a keyword, quoted as the punctuation is
+        if item not in words:
+            words.append(item)
+    if not words:
+        return f"{place}: not a SPARQL query here"
+    expected = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f"{place}: expected {expected}"

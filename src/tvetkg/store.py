@@ -22,7 +22,7 @@ from tvetkg import paths
 from tvetkg.errors import TvetKgError
 from tvetkg.folders import remove_orphans
 from tvetkg.load import fill, graph_files, load_all, merge_into_default, read, stamp
-from tvetkg.namespaces import INFERRED_GRAPH
+from tvetkg.namespaces import INFERRED_GRAPH, PREDECLARED
 
 _MANIFEST = "manifest.json"
 _DATA = "oxigraph"
@@ -62,7 +62,8 @@ class Graph:
             yield from self.file_statements(path)
 
     def query(self, sparql: str):
-        return self.store.query(sparql)
+        """Oxigraph's answer, the prefixes of `namespaces.PREDECLARED` declared (the query's own win)."""
+        return self.store.query(sparql, prefixes=PREDECLARED)
 
     def statement_count(self) -> int:
         """The statements of the graph (ontology and, if added, entailed facts included), each once."""

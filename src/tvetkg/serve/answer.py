@@ -15,7 +15,8 @@ import pyoxigraph as ox
 
 from tvetkg import sizes
 from tvetkg.errors import QueryFailed
-from tvetkg.namespaces import PREFIXES
+from tvetkg.namespaces import PREDECLARED, PREFIXES
+from tvetkg.sparql_text import syntax_message
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RESULTS_FORMATS = {
@@ -162,7 +163,7 @@ def answer(graph, task: Task, caps: Caps) -> Answer:
         options["named_graphs"] = [ox.NamedNode(g) for g in task.named_graphs]
     out = _Capped(caps.bytes)
     try:
-        result = graph.store.query(task.sparql, **options)
+        result = graph.store.query(task.sparql, prefixes=PREDECLARED, **options)
         if isinstance(result, ox.QueryTriples):
             _acceptable(task.graph_format, GRAPH_FORMATS, "CONSTRUCT and DESCRIBE")
             counted = [0]
@@ -196,7 +197,7 @@ def answer(graph, task: Task, caps: Caps) -> Answer:
         writer.close()
         return Answer(out.value(), task.results_format, rows)
     except SyntaxError as error:
-        raise QueryFailed(400, f"SPARQL syntax error: {error.msg}") from None
+        raise QueryFailed(400, f"SPARQL syntax error: {syntax_message(task.sparql, error, PREDECLARED)}") from None
     except PermissionError:  # the sandbox refused a socket: the query called a remote service
         raise QueryFailed(403, "SERVICE is refused: no request leaves this machine to answer a query") from None
     except RuntimeError as error:  # Oxigraph's evaluation errors: an unknown function, an unbound SERVICE
