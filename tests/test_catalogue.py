@@ -63,12 +63,19 @@ def test_partners_per_area(graph):
     assert {"iut", "unesco-unevoc", "pens"} <= per_area["2"]
 
 
-def test_coverage_by_area(graph):
+def test_coverage_by_area(graph, facts):
+    area_of = _areas(graph)
     by_area = {r["notation"]: r for r in rows(graph, "coverage-by-area")}
-    assert {n: (int(r["activities"]), int(r["participants"])) for n, r in by_area.items()} == {
-        "1": (2, 169), "2": (3, 50), "3": (1, 80), "4": (2, 153)}
-    assert by_area["1"]["countryParticipations"] == "44"
-    assert by_area["2"]["withoutCount"] == "2"
+    expected = _coverage(facts, lambda fact: {area_of[a] for a in fact.get("cooperationArea", ())})
+    assert {n: _figures(r) for n, r in by_area.items()} == expected
+    assert expected["1"] == (2, 169, 0, 44, 0) and expected["2"][2] == 2
+    most = {}
+    for fact in facts.values():
+        for area in fact.get("cooperationArea", ()):
+            count = _one(fact.get("countryCount"))
+            if count is not None:
+                most[area_of[area]] = max(most.get(area_of[area], 0), count)
+    assert {n: int(r["maxCountries"]) for n, r in by_area.items() if r.get("maxCountries")} == most
 
 
 def test_area_with_fewest_activities(graph):
@@ -80,52 +87,89 @@ def _one(fact: set) -> int | None:
     return int(next(iter(fact))) if fact else None
 
 
-def test_coverage_by_modality_counts_a_fact_stated_by_two_sources_once(graph, facts):
-    by_modality = {r["modality"].rsplit("#", 1)[1]: r for r in rows(graph, "coverage-by-modality")}
-    expected = {}
-    for fact in facts.values():
-        modality = next(iter(fact.get("modality", {"#notStated"}))).rsplit("#", 1)[1]
-        count, participants = expected.get(modality, (0, 0))
-        expected[modality] = (count + 1, participants + (_one(fact.get("participantCount")) or 0))
-    assert {m: (int(r["activities"]), int(r["participants"])) for m, r in by_modality.items()} == expected
-    assert expected["Online"][0] >= 25  # the pages' virtual activities, the webinar of 2 July 2024 once
+def _areas(graph) -> dict:
+    return {r["areaNode"]: r["notation"] for r in run_local(graph, """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?areaNode ?notation WHERE { ?areaNode skos:notation ?notation }""").values()}
 
 
-def test_coverage_by_quarter(graph, facts):
-    by_quarter = {r["quarter"]: (int(r["activities"]), int(r["participants"]))
-                  for r in rows(graph, "coverage-by-quarter", since="2023-12-01")}
+def _coverage(facts, keys) -> dict:
+    """Per key (`keys(fact)`: the keys an activity counts under), worked out in Python from the facts:
+    (activities, the sum of the participant counts given or None if none is, the activities giving none,
+    the same for the country counts)."""
     expected = {}
     for fact in facts.values():
-        (start,) = fact.get("startDate", {"0"})
-        if len(start) == 10 and start >= "2023-12-01":
-            quarter = f"{start[:4]}-Q{(int(start[5:7]) - 1) // 3 + 1}"
-            count, participants = expected.get(quarter, (0, 0))
-            expected[quarter] = (count + 1, participants + (_one(fact.get("participantCount")) or 0))
-    assert by_quarter == expected
-    assert by_quarter["2024-Q4"][0] >= 7
+        participants, countries = _one(fact.get("participantCount")), _one(fact.get("countryCount"))
+        for key in keys(fact):
+            n, p, without_p, c, without_c = expected.get(key, (0, None, 0, None, 0))
+            expected[key] = (n + 1,
+                             p if participants is None else (p or 0) + participants, without_p + (participants is None),
+                             c if countries is None else (c or 0) + countries, without_c + (countries is None))
+    return expected
+
+
+def _figures(row) -> tuple:
+    def number(column):
+        return int(row[column]) if column in row else None  # an empty cell: nothing is known
+    return (int(row["activities"]), number("participants"), int(row["withoutParticipantCount"]),
+            number("countryParticipations"), int(row["withoutCountryCount"]))
+
+
+def test_coverage_by_type(graph, facts):
+    found = {r["type"].rsplit("#", 1)[1]: _figures(r) for r in rows(graph, "coverage-by-type")}
+    assert found == _coverage(facts, lambda fact: {t.rsplit("#", 1)[1] for t in fact["types"]})
+    assert found["Meeting"][2] > 0 and found["Visit"][1] is None  # no visit gives a count: empty, not 0
+
+
+def test_coverage_by_modality_tells_not_stated_from_not_recorded(graph, facts):
+    tvet = "https://w3id.org/oic-tvet/ontology#"
+
+    def modality(fact):
+        if fact.get("modality"):
+            return {_one_value(fact["modality"]).rsplit("#", 1)[1]}
+        return {"notStated" if tvet + "modality" in fact.get("notStated", ()) else ""}
+
+    found = {r.get("modality", "").rsplit("#", 1)[-1]: _figures(r) for r in rows(graph, "coverage-by-modality")}
+    assert found == _coverage(facts, modality)
+    assert found["Online"][0] >= 25  # the pages' virtual activities, the webinar of 2 July 2024 once
+    assert "notStated" in found and "" in found  # "not stated by the source" and "not recorded" apart
+
+
+def _one_value(values: set) -> str:
+    assert len(values) == 1, values
+    return next(iter(values))
+
+
+@pytest.mark.parametrize("since", [None, "2023-12-01"])
+def test_coverage_by_quarter_counts_only_activities(graph, facts, since):
+    def quarter(fact):
+        start = _one_value(fact["startDate"]) if fact.get("startDate") else ""
+        if len(start) == 10 and (since is None or start >= since):
+            return {f"{start[:4]}-Q{(int(start[5:7]) - 1) // 3 + 1}"}
+        return set()
+
+    params = {"since": since} if since else {}
+    found = {r["quarter"]: _figures(r) for r in rows(graph, "coverage-by-quarter", **params)}
+    assert found == _coverage(facts, quarter)
+    assert sum(n for n, *_ in found.values()) >= (7 if since else 60)
 
 
 def test_coverage_by_year(graph, facts):
     """Per year and area: activities, the participants of those that give a count, and those that give none."""
-    area_of = {r["areaNode"]: r["notation"] for r in run_local(graph, """
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?areaNode ?notation WHERE { ?areaNode skos:notation ?notation }""").values()}
-    expected = {}
-    for fact in facts.values():
+    area_of = _areas(graph)
+
+    def year_and_area(fact):
         if not fact.get("startDate"):
-            continue
-        (start,) = fact["startDate"]
-        for area in fact.get("cooperationArea") or {""}:
-            key = (start[:4], area_of.get(area, ""))
-            count, participants, without = expected.get(key, (0, None, 0))
-            given = _one(fact.get("participantCount"))
-            expected[key] = (count + 1, participants if given is None else (participants or 0) + given,
-                             without + (given is None))
-    found = {(r["year"], r.get("notation", "")): (int(r["activities"]), int(r["participants"]) if r.get("participants") else None,
-                                                   int(r["withoutCount"])) for r in rows(graph, "coverage-by-year")}
-    assert found == expected
+            return set()
+        year = _one_value(fact["startDate"])[:4]
+        return {(year, area_of[a]) for a in fact.get("cooperationArea", ())} or {(year, "")}
+
+    found = {(r["year"], r.get("notation", "")): _figures({**r, "countryParticipations": "0", "withoutCountryCount": "0"})[:3]
+             for r in rows(graph, "coverage-by-year")}
+    assert found == {k: v[:3] for k, v in _coverage(facts, year_and_area).items()}
     assert min(year for year, _ in found) == "2009" and sum(n for n, *_ in found.values()) >= 70
     assert found[("2015", "")] == (2, 9, 1)  # a count from one of the year's two activities: a sum, not an empty cell
+    assert found[("2009", "")] == (4, None, 4)  # none gives one: empty, not 0
 
 
 def test_participation_by_country(graph, facts):
@@ -268,7 +312,8 @@ PARAMETER_CASES = [(n, {}) for n, q in sorted(QUERIES.items()) if q.params] + [
 
 
 # Written for the binding in FILTERs: a label FILTER nested in a sub-select, which VALUES alone cannot reach.
-NEEDS_TERMS_IN_FILTERS = {"partners-by-area", "coverage-by-year"}
+NEEDS_TERMS_IN_FILTERS = {"partners-by-area", "coverage-by-year", "coverage-by-modality", "coverage-by-type",
+                          "coverage-by-quarter", "coverage-by-area", "activities-by-programme"}
 
 
 @pytest.mark.parametrize("name, values", [c for c in PARAMETER_CASES if c[0] not in NEEDS_TERMS_IN_FILTERS],
@@ -397,3 +442,18 @@ def test_involvement_rows_come_in_order_of_start_date(graph_with_qc_failures, na
     dated_once = [a for a in activities if len(starts.get(a, ())) <= 1]  # one with two start dates is in two places
     seen = list(dict.fromkeys(dated_once))
     assert dated_once == sorted(dated_once, key=seen.index), "an activity's rows are apart"
+
+
+def test_activities_by_programme(graph, facts):
+    """Activities under a programme directly or through the project they are part of; no unknown added as 0."""
+    def programmes(fact):
+        found = set(fact.get("programme", ()))
+        for project in fact.get("partOf", ()):
+            found |= set(facts.get(project, {}).get("programme", ()))
+        return found
+
+    found = {r["programme"]: _figures(r) for r in rows(graph, "activities-by-programme")}
+    expected = _coverage(facts, programmes)
+    assert {p: f for p, f in found.items() if f[0]} == expected
+    assert all(f == (0, None, 0, None, 0) for p, f in found.items() if p not in expected)
+    assert expected["https://w3id.org/oic-tvet/id/oic-vet"][0] >= 40
