@@ -231,7 +231,12 @@ def test_activities_missing_data_tell_source_gaps(graph):
 
 @pytest.mark.parametrize("value", ['x" } ?s ?p ?o { "', "}", 'a\\"b', "'; DROP ALL ; '", "{ } } }"])
 def test_string_parameters_cannot_change_the_query(graph, value):
-    sparql = QUERIES["partners-of"].bind({"lang": value})
+    """A string is bound as a literal (as --sparql binds one); the catalogue's ?lang takes only ar, en or fr."""
+    import pyoxigraph as ox
+
+    with pytest.raises(TvetKgError, match="is not one of ar, en, fr"):
+        QUERIES["partners-of"].bind({"lang": value})
+    sparql = bind_values(QUERIES["partners-of"].text, {"lang": ox.Literal(value), "org": to_term("sesric", "iri", "")})
     assert sparql.count("VALUES") == 1
     results = run_local(graph, sparql).rows()
     assert all("label" not in r for r in results)  # no label has that language: the value stayed a literal

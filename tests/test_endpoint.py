@@ -48,6 +48,11 @@ def test_the_predeclared_prefixes_reach_a_server_that_does_not_know_them(graph, 
         run_remote(endpoint, "SELECT * WHERE { ?a nope:x ?b }")
 
 
+def test_a_parameter_naming_nothing_on_the_endpoint_is_refused(cli, endpoint):
+    code, _, err = cli("query", "partners-of", "--param", "org=unesco-unevo", "--endpoint", endpoint)
+    assert code == 2 and "id:unesco-unevo names nothing in the graph. Did you mean: id:unesco-unevoc" in err
+
+
 def test_an_endpoint_error_is_reported(endpoint):
     with pytest.raises(TvetKgError, match="SPARQL syntax error"):
         run_remote(endpoint, "SELECT * WHERE { ?s ?p }")

@@ -5,7 +5,8 @@ A header, as in grlc and SIB's sparql-examples:
     #+ summary: Partners of an organisation, with shared activities
     #+ description: ...
     #+ tags: [partnership]
-    #+ params: ?org (iri, default id:sesric) the organisation; ?since (xsd:date, optional) from this date
+    #+ params: ?org (iri, default id:sesric) the organisation; ?since (xsd:date, optional) from this date;
+    #+         ?lang (xsd:string, default en, one of ar|en|fr) the language of the labels
     #+ returns: ?partner ?label ?activities
     #+ example: tvetkg query partners-of --param org=id:unesco-unevoc
 
@@ -27,7 +28,7 @@ import pyoxigraph as ox
 
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
-from tvetkg.namespaces import ID, expand
+from tvetkg.namespaces import ID, expand, shorten
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "xsd:string", "xsd:date", "xsd:gYear", "xsd:integer", "xsd:nonNegativeInteger")
@@ -40,6 +41,7 @@ class Param:
     required: bool
     default: str | None
     description: str
+    allowed: tuple[str, ...] = ()  # `one of a|b|c`: the only values it takes
 
 
 @dataclass
@@ -71,8 +73,34 @@ class Query:
                         f"add --param {param.name}=VALUE"
                     )
                 continue
+            if param.allowed and raw not in param.allowed:
+                raise TvetKgError(f"query {self.name}: parameter {param.name}: {raw!r} is not one of "
+                                  f"{', '.join(param.allowed)}")
             terms[param.name] = to_term(raw, param.type, f"query {self.name}: parameter {param.name}")
         return bind_values(self.text, terms)
+
+    def iris(self, values: dict[str, str]) -> dict[str, str]:
+        """The IRIs its IRI parameters are bound to, given or by default."""
+        found = {}
+        for param in self.params:
+            raw = values.get(param.name, param.default)
+            if param.type == "iri" and raw is not None:
+                found[param.name] = to_term(raw, "iri", f"query {self.name}: parameter {param.name}").value
+        return found
+
+
+def check_resources(query: Query, iris: dict[str, str], ask, subjects) -> None:
+    """Refuse an IRI parameter that names nothing in the graph (`ask(iri)`: whether it is the subject of
+    a statement), with the closest of the graph's `subjects()` as a suggestion."""
+    for name, iri in iris.items():
+        if ask(iri):
+            continue
+        known = sorted({shorten(s) for s in subjects()})
+        prefix = shorten(iri).split(":", 1)[0]
+        close = difflib.get_close_matches(shorten(iri), [k for k in known if k.startswith(prefix + ":")] or known,
+                                          n=3, cutoff=0.6)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise TvetKgError(f"query {query.name}: parameter {name}: {shorten(iri)} names nothing in the graph.{hint}")
 
 
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
@@ -105,13 +133,17 @@ def _parse_param(text: str, path: Path) -> Param:
     ptype = parts[0]
     if ptype not in PARAM_TYPES:
         raise TvetKgError(f"{path}: parameter {name} has unknown type {ptype!r} (one of {', '.join(PARAM_TYPES)})")
-    required, default = True, None
+    required, default, allowed = True, None, ()
     for part in parts[1:]:
         if part == "optional":
             required = False
         elif part.startswith("default "):
             required, default = False, part[len("default "):].strip()
-    return Param(name, ptype, required, default, description.strip())
+        elif part.startswith("one of "):
+            allowed = tuple(v.strip() for v in part[len("one of "):].split("|"))
+    if default is not None and allowed and default not in allowed:
+        raise TvetKgError(f"{path}: parameter {name}: its default {default!r} is not one of {', '.join(allowed)}")
+    return Param(name, ptype, required, default, description.strip(), allowed)
 
 
 def catalogue(queries_dir: Path | None = None) -> dict[str, Query]:

@@ -197,7 +197,7 @@ def query(
     Parameters are bound as RDF terms with --param name=value: an IRI (id:sesric, a
     full IRI, or a bare slug such as sesric), a date (2024-05-29), a number or a string.
     """
-    from tvetkg.catalogue import bind_values, find
+    from tvetkg.catalogue import bind_values, check_resources, find
     from tvetkg.query import RESULT_FORMATS, run_local, run_remote, serialize_local
 
     try:
@@ -206,17 +206,28 @@ def query(
         if (name is None) == (sparql is None):
             raise TvetKgError("give a query NAME or .rq FILE, or --sparql TEXT (one of them)")
         values = _parse_params(param or [])
-        if sparql is not None:
+        catalogued = find(name) if sparql is None else None
+        if catalogued is None:
             text = bind_values(sparql, {k: _guess_term(v) for k, v in values.items()})
         else:
-            text = find(name).bind(values)
+            text = catalogued.bind(values)
         if endpoint:
             password = os.environ.get("TVETKG_PASSWORD")
-            results = run_remote(endpoint, text, timeout, (user, password or "") if user else None)
+            credentials = (user, password or "") if user else None
+
+            def remote(sparql_text):
+                return run_remote(endpoint, sparql_text, timeout, credentials)
+
+            if catalogued is not None:
+                check_resources(catalogued, catalogued.iris(values), *_resource_checks(remote))
+            results = remote(text)
         else:
             from tvetkg.store import open_graph
 
             graph = open_graph(kg, store, inferred=inferred)
+            if catalogued is not None:
+                check_resources(catalogued, catalogued.iris(values),
+                                *_resource_checks(lambda sparql_text: run_local(graph, sparql_text)))
             if fmt != "table":
                 sys.stdout.buffer.write(serialize_local(graph, text, fmt, allow_service))
                 sys.stdout.flush()
@@ -229,6 +240,19 @@ def query(
         sys.stdout.flush()
         return
     _print_results(results)
+
+
+def _resource_checks(run):
+    """For `check_resources`: whether an IRI is the subject of a statement, and the graph's subjects."""
+    import pyoxigraph as ox
+
+    def ask(iri):
+        return bool(run(f"SELECT ?p WHERE {{ {ox.NamedNode(iri)} ?p ?o }} LIMIT 1").rows())
+
+    def subjects():
+        return [r["s"]["value"] for r in run("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER (isIRI(?s)) }").rows()]
+
+    return ask, subjects
 
 
 def _guess_term(value: str):
@@ -274,7 +298,11 @@ def queries(
     from tvetkg.catalogue import catalogue
 
     try:
-        found = [q for q in catalogue().values() if tag is None or tag in q.tags]
+        every = catalogue().values()
+        found = [q for q in every if tag is None or tag in q.tags]
+        if not found:
+            tags = sorted({t for q in every for t in q.tags})
+            raise TvetKgError(f"--tag {tag!r}: no query has it (tags: {', '.join(tags)})")
     except TvetKgError as error:
         _fail(error)
     if fmt == "json":
