@@ -104,3 +104,12 @@ def test_the_data_ships_with_the_package():
     assert list((root / "shapes").glob("*.shape.ttl"))
     assert list((root / "queries").glob("*.rq"))
     assert list((root / "kg").glob("*.trig"))
+
+
+def test_the_readme_python_example_prints_what_it_shows(capsys):
+    """The README's notebook example, run as it is: it must print the output shown under it."""
+    blocks = re.findall(r"^```python\n(.*?)^```\n\nprints\n\n```text\n(.*?)^```", README, re.S | re.M)
+    assert blocks, "no Python example in the README"
+    for code, shown in blocks:
+        exec(compile(code, "README.md", "exec"), {})
+        assert capsys.readouterr().out == shown

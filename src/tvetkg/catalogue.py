@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from tvetkg import paths
 from tvetkg.errors import TvetKgError
-from tvetkg.namespaces import ID, expand, shorten
+from tvetkg.namespaces import ID, PREFIXES, expand, shorten
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "xsd:string", "xsd:date", "xsd:gYear", "xsd:integer", "xsd:nonNegativeInteger")
@@ -172,6 +172,14 @@ def find(name_or_file: str) -> Query:
         hint = f" Did you mean: {', '.join(close[:5])}?" if close else " Run `tvetkg queries` for the list."
         raise TvetKgError(f"unknown query {name_or_file!r}.{hint}")
     return queries[name_or_file]
+
+
+def guess_term(value: str):
+    """A parameter value for SPARQL text, which declares no types: an IRI if it looks like one
+    (http(s), or a prefix of `namespaces.PREFIXES`), else a string."""
+    if value.startswith(("http://", "https://")) or value.split(":", 1)[0] in PREFIXES:
+        return to_term(value, "iri", "--param")
+    return ox.Literal(value)
 
 
 def to_term(raw: str, ptype: str, where: str):

@@ -197,7 +197,7 @@ def query(
     Parameters are bound as RDF terms with --param name=value: an IRI (id:sesric, a
     full IRI, or a bare slug such as sesric), a date (2024-05-29), a number or a string.
     """
-    from tvetkg.catalogue import bind_values, check_resources, find
+    from tvetkg.api import prepare
     from tvetkg.query import RESULT_FORMATS, run_local, run_remote, serialize_local
 
     try:
@@ -206,11 +206,6 @@ def query(
         if (name is None) == (sparql is None):
             raise TvetKgError("give a query NAME or .rq FILE, or --sparql TEXT (one of them)")
         values = _parse_params(param or [])
-        catalogued = find(name) if sparql is None else None
-        if catalogued is None:
-            text = bind_values(sparql, {k: _guess_term(v) for k, v in values.items()})
-        else:
-            text = catalogued.bind(values)
         if endpoint:
             password = os.environ.get("TVETKG_PASSWORD")
             credentials = (user, password or "") if user else None
@@ -218,16 +213,14 @@ def query(
             def remote(sparql_text):
                 return run_remote(endpoint, sparql_text, timeout, credentials)
 
-            if catalogued is not None:
-                check_resources(catalogued, catalogued.iris(values), *_resource_checks(remote))
+            text = prepare(sparql if sparql is not None else name, values, remote, text=sparql is not None)
             results = remote(text)
         else:
             from tvetkg.store import open_graph
 
             graph = open_graph(kg, store, inferred=inferred)
-            if catalogued is not None:
-                check_resources(catalogued, catalogued.iris(values),
-                                *_resource_checks(lambda sparql_text: run_local(graph, sparql_text)))
+            text = prepare(sparql if sparql is not None else name, values,
+                           lambda sparql_text: run_local(graph, sparql_text), text=sparql is not None)
             if fmt != "table":
                 sys.stdout.buffer.write(serialize_local(graph, text, fmt, allow_service))
                 sys.stdout.flush()
@@ -240,31 +233,6 @@ def query(
         sys.stdout.flush()
         return
     _print_results(results)
-
-
-def _resource_checks(run):
-    """For `check_resources`: whether an IRI is the subject of a statement, and the graph's subjects."""
-    import pyoxigraph as ox
-
-    def ask(iri):
-        return bool(run(f"SELECT ?p WHERE {{ {ox.NamedNode(iri)} ?p ?o }} LIMIT 1").rows())
-
-    def subjects():
-        return [r["s"]["value"] for r in run("SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER (isIRI(?s)) }").rows()]
-
-    return ask, subjects
-
-
-def _guess_term(value: str):
-    """A --param value for --sparql text, which declares no types: an IRI if it looks like one, else a string."""
-    import pyoxigraph as ox
-
-    from tvetkg.catalogue import to_term
-    from tvetkg.namespaces import PREFIXES
-
-    if value.startswith(("http://", "https://")) or value.split(":", 1)[0] in PREFIXES:
-        return to_term(value, "iri", "--param")
-    return ox.Literal(value)
 
 
 def _print_results(results) -> None:
