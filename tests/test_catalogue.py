@@ -7,6 +7,7 @@ import pytest
 
 from tvetkg.catalogue import bind_values, catalogue, find, to_term
 from tvetkg.errors import TvetKgError
+from tvetkg.load import read_quads
 from tvetkg.query import run_local
 
 QUERIES = catalogue()
@@ -462,3 +463,63 @@ def test_activities_by_programme(graph, facts):
     assert {p: f for p, f in found.items() if f[0]} == expected
     assert all(f == (0, None, 0, None, 0) for p, f in found.items() if p not in expected)
     assert expected["https://w3id.org/oic-tvet/id/oic-vet"][0] >= 40
+
+
+@pytest.mark.parametrize("params", [
+    {"country": "id:country-tur", "modality": "tvet:Online"}, {"country": "id:country-idn"}, {"year": "2010"}, {"area": "id:cooperation-area-2"},
+    {"programme": "id:oic-oshnet", "status": "tvet:Planned"}, {"modality": "tvet:notStated"}, {},
+])
+def test_activities_lists_what_its_filters_select(graph, facts, params):
+    """The activities listed are those whose facts, worked out in Python, meet every filter."""
+    from tvetkg.namespaces import expand
+
+    tvet = "https://w3id.org/oic-tvet/ontology#"
+
+    def selected(iri, fact):
+        start = next(iter(fact.get("startDate", {""})))
+        modality = fact.get("modality") or ({tvet + "notStated"} if tvet + "modality" in fact.get("notStated", ()) else set())
+        programmes = set(fact.get("programme", ()))
+        for project in fact.get("partOf", ()):
+            programmes |= set(facts.get(project, {}).get("programme", ()))
+        checks = {"country": lambda v: v in fact.get("participatingCountry", set()) | fact.get("venueCountry", set()),
+                  "modality": lambda v: v in modality, "status": lambda v: v in fact.get("status", ()),
+                  "area": lambda v: v in fact.get("cooperationArea", ()), "programme": lambda v: v in programmes,
+                  "year": lambda v: start[:4] == v}
+        return all(checks[k](v if k == "year" else expand(v)) for k, v in params.items())
+
+    found = {r["activity"] for r in rows(graph, "activities", **params)}
+    assert found == {iri for iri, fact in facts.items() if selected(iri, fact)}
+    assert found or params == {"programme": "id:oic-oshnet", "status": "tvet:Planned"}
+
+
+@pytest.mark.parametrize("text", ["cybersecurity", "SAFETY", "السلامة", "formation"])
+def test_search_finds_every_title_with_the_text(graph, kg_files, facts, text):
+    labels = {}
+    for path in kg_files:
+        for q in read_quads(path):
+            if q.predicate.value == "http://www.w3.org/2000/01/rdf-schema#label" and q.subject.value in facts:
+                labels.setdefault(q.subject.value, set()).add(q.object.value)
+    expected = {a for a, found in labels.items() if any(text.lower() in label.lower() for label in found)}
+    assert {r["activity"] for r in rows(graph, "search", text=text)} == expected and expected
+
+
+def test_activities_of_a_person(graph, facts):
+    person = "https://w3id.org/oic-tvet/id/abdullah-gul"
+    expected = {a for a, fact in facts.items() if person in fact.get("attendee", ())}
+    assert {r["activity"] for r in rows(graph, "activities-of-person", person="id:abdullah-gul")} == expected
+    assert expected
+
+
+@pytest.mark.parametrize("role", ["contentProvider", "partner", "organiser", "funder"])
+def test_partners_of_in_one_role(graph, facts, role):
+    tvet = "https://w3id.org/oic-tvet/ontology#"
+    roles = ("organiser", "partner", "contentProvider", "funder", "participant")
+    expected = {}
+    for fact in facts.values():
+        if any("https://w3id.org/oic-tvet/id/sesric" in fact.get(r, ()) for r in roles):
+            for org in fact.get(role, ()):
+                if org != "https://w3id.org/oic-tvet/id/sesric":
+                    expected[org] = expected.get(org, 0) + 1
+    found = {r["partner"]: int(r["shared"]) for r in rows(graph, "partners-of", role=role)}
+    assert found == expected
+    assert tvet  # roles are the ontology's sub-properties of tvet:involves, named by their local name
