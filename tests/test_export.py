@@ -110,7 +110,7 @@ def test_the_description_lists_every_distribution(dist):
     for lang in ("ar", "en", "fr"):
         assert any(t.language == lang for t in description.objects(ds, rdflib.DCTERMS.title))
         assert any(t.language == lang for t in description.objects(ds, rdflib.DCTERMS.description))
-    assert str(description.value(ds, DCAT.version)) == "2.0.0"
+    assert str(description.value(ds, DCAT.version)) == "2.1.0"
     assert description.value(ds, rdflib.DCTERMS.license) is not None
     assert len(list(description.objects(ds, VOID.exampleResource))) >= 3
 

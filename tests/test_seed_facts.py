@@ -101,3 +101,27 @@ def test_the_57_member_states(graph):
     assert len(rows) == 57
     assert {r["a2"].value for r in rows} >= {"TR", "MA", "JO", "MY", "ID", "AZ", "BD", "SA", "PS", "UG", "GY", "SR"}
     assert not {r["a2"].value for r in rows} & {"DE", "FR"}
+
+
+def test_the_reports_numbered_items_are_one_triple_pattern(graph):
+    """`?a tvet:reportItem ?n` gives each resource the item numbers its locator in the report names."""
+    import re
+
+    report = f"<{ID}source-oic-vet-progress-report-2024>"
+    located = {}
+    for s in graph.store.query(f"SELECT ?a ?l WHERE {{ GRAPH {report} {{ ?a <{TVET}sourceLocator> ?l }} }}"):
+        for number in re.findall(r"\bitem (\d+)", s["l"].value):
+            located.setdefault(s["a"].value, set()).add(number)
+    items = {}
+    for s in graph.query(f"SELECT ?a ?n WHERE {{ ?a tvet:reportItem ?n }}"):
+        items.setdefault(s["a"].value, set()).add(s["n"].value)
+    assert items == located
+    assert {n for found in items.values() for n in found} == {str(n) for n in range(1, 13)}
+    sub_activities = [a for a, found in items.items() if found == {"10"}]
+    assert len(sub_activities) >= 3  # item 10 reports three activities
+    from tvetkg import paths
+    from tvetkg.load import read_quads
+
+    written = [q for q in read_quads(paths.kg_dir() / "oic-vet-progress-report-2024.trig")
+               if q.predicate.value == f"{TVET}reportItem"]
+    assert written and all(q.object.datatype.value.endswith("#positiveInteger") for q in written)

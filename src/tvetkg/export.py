@@ -27,7 +27,7 @@ from tvetkg.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, TVET
 SHAPES_GRAPH = "https://w3id.org/oic-tvet/shapes"
 DATASET = "https://w3id.org/oic-tvet/dataset"
 WRITE_BUFFER = 1 << 20
-VERSION = "2.0.0"  # the dataset's version: its data, not the tool (2.0.0: the pages, the seeds' translations moved to graphs of their own)
+VERSION = "2.1.0"  # the dataset's version: its data, not the tool (2.0.0: the pages, the seeds' translations moved to graphs of their own; 2.1.0: the report's item numbers as data)
 
 
 @dataclass(frozen=True)
