@@ -175,6 +175,13 @@ class KnowledgeGraph:
             raise TvetKgError(f"lang {lang!r}: use ar, en or fr")
         return build_network(kind, *fetch(self.run, Filters(lang, area, since, until, role, type)))
 
+    def terms(self, lang: str = "en") -> list:
+        """The ontology's classes and properties with label, definition, domain and range (`terms.Term`)."""
+        from tvetkg import paths
+        from tvetkg.terms import vocabulary
+
+        return vocabulary(paths.ontology_file(), lang)
+
     def validate(self, engine: str = "oxigraph"):
         """The SHACL report of the embedded graph (`validate.Report`: conforms, results, to_json())."""
         from tvetkg.validate import validate

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tvetkg import __version__
@@ -253,6 +254,51 @@ def _cell(term) -> str:
     if term["type"] == "uri":
         return shorten(term["value"])
     return term["value"]
+
+
+@app.command()
+def terms(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the labels and definitions: ar, en or fr.")] = "en",
+    kind: Annotated[Optional[str], typer.Option("--kind", help="Only classes, or only properties.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """The vocabulary: the ontology's classes and properties, with label, definition, domain and range."""
+    import csv
+    import io
+    import json
+    from dataclasses import asdict
+
+    from tvetkg import paths
+    from tvetkg.terms import vocabulary
+
+    try:
+        if kind not in (None, "classes", "properties"):
+            raise TvetKgError(f"--kind {kind!r}: use classes or properties")
+        if fmt not in ("table", "csv", "json"):
+            raise TvetKgError(f"--format {fmt!r}: use table, csv or json")
+        found = [t for t in vocabulary(paths.ontology_file(), lang)
+                 if kind is None or (t.kind == "class") == (kind == "classes")]
+    except TvetKgError as error:
+        _fail(error)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([asdict(t) for t in found], ensure_ascii=False, indent=1) + "\n")
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(asdict(found[0])), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(asdict(t) for t in found)
+        sys.stdout.write(buffer.getvalue())
+        return
+    table = Table()
+    for column, width in (("term", None), ("kind", None), ("label", None), ("definition", 60), ("domain", None),
+                          ("range", None)):
+        table.add_column(column, overflow="fold", max_width=width)
+    for t in found:
+        marked = t.definition if t.definition_language in ("", lang) else f"({t.definition_language}) {t.definition}"
+        table.add_row(*(escape(v) for v in (t.name, t.kind, t.label, marked, t.domain, t.range)))
+    out.print(table)
+    out.print(f"{len(found)} terms", style="dim")
 
 
 @app.command()
