@@ -222,3 +222,22 @@ def test_synth_and_validate_engines_from_the_command_line(cli, tmp_path):
     assert code == 2 and "--defects" in err and not (tmp_path / "t").exists()
     code, _, err = cli("build", "--reasoner", "pellet", "--out", tmp_path / "b")
     assert code == 2 and "--reasoner 'pellet'" in err and not (tmp_path / "b").exists()
+
+
+def test_user_text_and_data_are_printed_as_text_not_markup(cli):
+    code, _, err = cli("query", "x[/foo]y")
+    assert code == 2 and "unknown query 'x[/foo]y'" in err
+    code, out, _ = cli("query", "--sparql", 'SELECT ("a :smile: [b]x[/b] [/foo]" AS ?x) WHERE {}')
+    assert code == 0 and "a :smile: [b]x[/b] [/foo]" in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_an_answer_ends_with_a_line_end(cli, fmt):
+    code, out, _ = cli("query", "--sparql", "ASK { id:sesric ?p ?o }" if fmt in ("json", "xml") else
+                       "SELECT ?p WHERE { id:sesric ?p ?o } LIMIT 1", "--format", fmt)
+    assert code == 0 and out.endswith("\n") and not out.endswith("\n\n")
+
+
+def test_diff_of_a_missing_path_says_so(cli, tmp_path):
+    code, _, err = cli("diff", tmp_path / "nope", tmp_path)
+    assert code == 2 and "nope: no such file or folder" in err

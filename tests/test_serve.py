@@ -366,3 +366,19 @@ def test_serve_on_an_on_disk_store(tmp_path, graph):
         assert status == 200 and comparable_rows(Results(json=body)) == comparable_rows(run_local(graph, SELECT))
         assert fetch(url + "/id/sesric", headers={"Accept": "text/html"})[0] == 200
     assert (store / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("formats, accept, media_type", [
+    (["json", "application/sparql-results+json"], None, "application/sparql-results+json"),  # as SPARQLWrapper sends
+    (["bogus", "csv"], None, "text/csv"),  # the first one offered
+    (["bogus", "nonsense"], "application/sparql-results+xml", "application/sparql-results+xml"),  # then Accept
+])
+def test_several_format_values_fall_back_in_order(base, formats, accept, media_type):
+    url = f"{base}/sparql?" + urllib.parse.urlencode([("query", SELECT), *(("format", f) for f in formats)])
+    status, headers, _ = fetch(url, headers={"Accept": accept} if accept else {})
+    assert status == 200 and headers["Content-Type"].startswith(media_type)
+
+
+def test_one_unknown_format_value_is_406(base):
+    status, _, body = get(base, SELECT, format="nonsense")
+    assert status == 406 and b"format='nonsense' is not offered" in body

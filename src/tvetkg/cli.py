@@ -26,8 +26,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Data and user text are printed escaped (a label may hold "[/b]"), and ":smile:" stays text.
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 KgOption = Annotated[
     Optional[Path], typer.Option("--kg", help="Data folder of .ttl/.trig files to use instead of the shipped graph.")
@@ -42,7 +43,7 @@ StoreOption = Annotated[
 
 
 def _fail(error: TvetKgError) -> None:
-    err.print(f"[bold red]error:[/] {error}", markup=True, highlight=False)
+    err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False)
     raise typer.Exit(2)
 
 
@@ -160,10 +161,14 @@ def _print_report(report) -> None:
         table = Table(show_lines=True)
         for column in ("severity", "focus", "path", "message", "file"):
             table.add_column(column, overflow="fold")
+        shown = set()
         for r in report.results:
+            row = (r.severity, f"{r.label}\n{r.focus}", r.path or "", r.message, "\n".join(os.path.relpath(f) for f in r.files))
+            if row in shown:  # one result per focus, path, value and shape: the same line once
+                continue
+            shown.add(row)
             style = "red" if r.severity == "Violation" else "yellow"
-            table.add_row(f"[{style}]{r.severity}[/]", f"{r.label}\n{r.focus}", r.path, r.message,
-                          "\n".join(os.path.relpath(f) for f in r.files))
+            table.add_row(f"[{style}]{escape(row[0])}[/]", *(escape(cell) for cell in row[1:]))
         out.print(table)
     verdict = "[green]conforms[/]" if report.conforms else "[red]does not conform[/]"
     out.print(f"{verdict}: {len(report.violations)} violations, {len(report.warnings)} warnings")
@@ -223,17 +228,21 @@ def query(
             text = prepare(sparql if sparql is not None else name, values,
                            lambda sparql_text: run_local(graph, sparql_text), text=sparql is not None)
             if fmt != "table":
-                sys.stdout.buffer.write(serialize_local(graph, text, fmt, allow_service))
-                sys.stdout.flush()
+                _write_whole(serialize_local(graph, text, fmt, allow_service))
                 return
             results = run_local(graph, text, allow_service)
     except TvetKgError as error:
         _fail(error)
     if results.is_graph or fmt != "table":
-        sys.stdout.buffer.write(results.serialize("json" if fmt == "table" else fmt))
-        sys.stdout.flush()
+        _write_whole(results.serialize("json" if fmt == "table" else fmt))
         return
     _print_results(results)
+
+
+def _write_whole(answer: bytes) -> None:
+    """An answer on standard output, ending with a line end (SPARQL JSON and XML have none)."""
+    sys.stdout.buffer.write(answer if answer.endswith(b"\n") or not answer else answer + b"\n")
+    sys.stdout.flush()
 
 
 def _print_results(results) -> None:
@@ -252,8 +261,8 @@ def _cell(term) -> str:
     if term is None:
         return ""
     if term["type"] == "uri":
-        return shorten(term["value"])
-    return term["value"]
+        return escape(shorten(term["value"]))
+    return escape(term["value"])
 
 
 @app.command()
@@ -333,7 +342,7 @@ def queries(
         params = ", ".join(
             f"{p.name}:{p.type}" + ("" if p.required else f"={p.default}" if p.default else "?") for p in q.params
         )
-        table.add_row(q.name, q.summary, params, ", ".join(q.tags))
+        table.add_row(escape(q.name), escape(q.summary), escape(params), escape(", ".join(q.tags)))
     out.print(table)
     out.print(f"{len(found)} queries", style="dim")
 
@@ -449,9 +458,9 @@ def _print_ranking(graph, title, top) -> None:
     for column in ("#", "node", "type", "country", "degree", "weighted", "betweenness", "PageRank", "community"):
         table.add_column(column, overflow="fold")
     for rank, (node, d) in enumerate(ranking(graph)[:top], 1):
-        table.add_row(str(rank), d.get("acronym") or d["label"], d.get("type", ""), d.get("country", ""),
-                      str(d["degree"]), str(d["weighted_degree"]), f"{d['betweenness']:.3f}",
-                      f"{d['pagerank']:.3f}", str(d["community"] + 1))
+        table.add_row(str(rank), escape(d.get("acronym") or d["label"]), escape(d.get("type", "")),
+                      escape(d.get("country", "")), str(d["degree"]), str(d["weighted_degree"]),
+                      f"{d['betweenness']:.3f}", f"{d['pagerank']:.3f}", str(d["community"]))  # as in the files
     out.print(table)
 
 
@@ -575,6 +584,9 @@ def diff(
     from tvetkg.add import diff as run_diff
 
     try:
+        for path in (old, new):
+            if not path.exists():
+                raise TvetKgError(f"{path}: no such file or folder")
         added, removed = run_diff([old], [new])
     except TvetKgError as error:
         _fail(error)
@@ -597,7 +609,7 @@ def stats(kg: KgOption = None, store: StoreOption = None) -> None:
         out.print(f"statements (ontology included, each once): {graph.statement_count()}")
         for name, query in catalogue().items():
             if "stats" in query.tags:
-                out.print(f"\n[bold]{query.summary}[/]")
+                out.print(f"\n[bold]{escape(query.summary)}[/]")
                 _print_results(run_local(graph, query.bind({})))
     except TvetKgError as error:
         _fail(error)

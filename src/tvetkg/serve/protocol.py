@@ -35,7 +35,7 @@ class Request:
     sparql: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    format: str | None = None
+    formats: tuple[str, ...] = ()  # the format= values, in their order (SPARQLWrapper sends two)
 
 
 def read(method: str, content_type: str, params: dict[str, list[str]], body: bytes) -> Request:
@@ -61,7 +61,7 @@ def read(method: str, content_type: str, params: dict[str, list[str]], body: byt
         raise QueryFailed(400, "give exactly one SPARQL query: ?query=... (GET), or POST it as "
                                "application/sparql-query or in a form field named query")
     return Request(queries[0], tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", [])),
-                   (params.get("format") or [None])[0])
+                   tuple(f for f in params.get("format", []) if f))
 
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
@@ -74,10 +74,16 @@ def refuse_update(screened) -> None:
         raise QueryFailed(403, READ_ONLY)
 
 
-def _choose(form: str, accept: str | None, fmt: str | None) -> str | None:
+def _choose(form: str, accept: str | None, formats: tuple[str, ...]) -> str | None:
+    """The media type for a form of query: the first format= value offered; with one format= alone,
+    that one or none; with several and none offered, or none given, the Accept header's choice."""
     offers = GRAPHS if form == "graph" else RESULTS
-    if fmt:
-        return fmt if fmt in offers else ALIASES.get(fmt.lower(), (None, None))[form == "graph"]
+    for fmt in formats:
+        chosen = fmt if fmt in offers else ALIASES.get(fmt.lower(), (None, None))[form == "graph"]
+        if chosen:
+            return chosen
+    if len(formats) == 1:
+        return None
     ranges = accept or ""
     for alias in ("application/json", "application/xml", "text/xml"):  # clients that ask for plain JSON or XML
         ranges = ranges.replace(alias, ALIASES[alias][form == "graph"])
@@ -86,9 +92,9 @@ def _choose(form: str, accept: str | None, fmt: str | None) -> str | None:
 
 def task(request: Request, accept: str | None) -> Task:
     """The task for the workers, with the media type for each form of query (None: not acceptable)."""
-    results, graph = (_choose(form, accept, request.format) for form in ("results", "graph"))
+    results, graph = (_choose(form, accept, request.formats) for form in ("results", "graph"))
     if results is None and graph is None:
-        asked = f"format={request.format!r}" if request.format else f"Accept: {accept}"
+        asked = " and ".join(f"format={f!r}" for f in request.formats) if request.formats else f"Accept: {accept}"
         raise QueryFailed(406, f"{asked} is not offered: use one of {', '.join(RESULTS + GRAPHS)}, or format= "
                                f"{', '.join(n for n in ALIASES if '/' not in n)}")
     return Task(request.sparql, request.default_graphs, request.named_graphs, results, graph)
