@@ -241,3 +241,9 @@ def test_an_answer_ends_with_a_line_end(cli, fmt):
 def test_diff_of_a_missing_path_says_so(cli, tmp_path):
     code, _, err = cli("diff", tmp_path / "nope", tmp_path)
     assert code == 2 and "nope: no such file or folder" in err
+
+
+@pytest.mark.parametrize("command, shown", [("add", "kg/added-<source>.trig"), ("build", "queries/<name>.csv")])
+def test_help_texts_keep_their_placeholders(cli, command, shown):
+    code, out, _ = cli(command, "--help")
+    assert code == 0 and shown in out

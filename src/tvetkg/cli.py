@@ -72,7 +72,7 @@ def build(
     """Load, validate (SHACL), reason (HermiT), run the whole catalogue, and write build/.
 
     Writes graph.trig (ontology and graph, one named graph per source), validation.ttl
-    and validation.json, inferred.nt, queries/<name>.csv for every catalogue query, and
+    and validation.json, inferred.nt, `queries/<name>.csv` for every catalogue query, and
     summary.md/summary.json. Exits 1 if the graph does not conform, is inconsistent, or
     a qc/*-violation check returns rows.
     """
@@ -553,7 +553,7 @@ def add(
 
     Organisations, countries and programmes are found by acronym, name in any
     language, ISO code or id. The rows are validated with SHACL together with the
-    whole graph; only then is kg/added-<source>.trig written, atomically. Any wrong
+    whole graph; only then is `kg/added-<source>.trig` written, atomically. Any wrong
     cell stops everything and is named: file, sheet, row, column, and the fix. Adding
     the same rows twice adds nothing. Exit 0 added (or nothing new), 2 refused.
     """
