@@ -382,3 +382,21 @@ def test_several_format_values_fall_back_in_order(base, formats, accept, media_t
 def test_one_unknown_format_value_is_406(base):
     status, _, body = get(base, SELECT, format="nonsense")
     assert status == 406 and b"format='nonsense' is not offered" in body
+
+
+@pytest.mark.parametrize("lang, label", [("en", "report item"), ("ar", "رقم البند في التقرير"), ("fr", "point du rapport")])
+def test_the_query_page_shows_the_vocabulary_and_the_prefixes(base, lang, label):
+    import html
+
+    from tvetkg import paths
+    from tvetkg.namespaces import PREDECLARED
+    from tvetkg.terms import vocabulary
+
+    status, _, body = fetch(f"{base}/query?lang={lang}")
+    page = html.unescape(body.decode())
+    assert status == 200
+    for prefix, namespace in PREDECLARED.items():
+        assert f"PREFIX {prefix}: <{namespace}>" in page
+    row = page[page.index('id="term-reportItem"'):].split("</tr>", 1)[0]
+    assert label in row and "tvet:SourcedThing" in row and "xsd:positiveInteger" in row
+    assert page.count('<tr id="term-') == len(vocabulary(paths.ontology_file(), lang))

@@ -216,8 +216,20 @@ def _catalogue_list() -> list[dict]:
 
 
 async def query_page(request: Request) -> Response:
+    from tvetkg.namespaces import PREDECLARED
+
     return _page(request, "query.html", queries=_catalogue_list(), chosen=request.query_params.get("name", ""),
-                 max_rows=request.app.state.site.limits.max_rows)
+                 max_rows=request.app.state.site.limits.max_rows, prefixes=PREDECLARED,
+                 terms=_vocabulary(_lang(request)))
+
+
+@lru_cache(maxsize=3)
+def _vocabulary(lang: str) -> list:
+    """The ontology's terms in a language, read once per language."""
+    from tvetkg import paths
+    from tvetkg.terms import vocabulary
+
+    return vocabulary(paths.ontology_file(), lang)
 
 
 async def catalogue_text(request: Request) -> Response:
