@@ -512,7 +512,6 @@ def test_activities_of_a_person(graph, facts):
 
 @pytest.mark.parametrize("role", ["contentProvider", "partner", "organiser", "funder"])
 def test_partners_of_in_one_role(graph, facts, role):
-    tvet = "https://w3id.org/oic-tvet/ontology#"
     roles = ("organiser", "partner", "contentProvider", "funder", "participant")
     expected = {}
     for fact in facts.values():
@@ -521,5 +520,4 @@ def test_partners_of_in_one_role(graph, facts, role):
                 if org != "https://w3id.org/oic-tvet/id/sesric":
                     expected[org] = expected.get(org, 0) + 1
     found = {r["partner"]: int(r["shared"]) for r in rows(graph, "partners-of", role=role)}
-    assert found == expected
-    assert tvet  # roles are the ontology's sub-properties of tvet:involves, named by their local name
+    assert found == expected and (found or role == "funder")
