@@ -28,6 +28,8 @@ def test_query_has_a_full_header_and_runs(graph, name):
     query = QUERIES[name]
     for field in ("summary", "description", "returns", "example"):
         assert getattr(query, field), f"{name}: no #+ {field}"
+    assert set(query.summaries) == {"ar", "fr"} and all(query.summaries.values()), f"{name}: #+ summary@ar, @fr"
+    assert query.summary_in("ar") != query.summary and query.summary_in("de") == query.summary
     assert query.tags, f"{name}: no #+ tags"
     assert query.example.startswith(f"tvetkg query {name}")
     for param in query.params:

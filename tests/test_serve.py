@@ -400,3 +400,16 @@ def test_the_query_page_shows_the_vocabulary_and_the_prefixes(base, lang, label)
     row = page[page.index('id="term-reportItem"'):].split("</tr>", 1)[0]
     assert label in row and "tvet:SourcedThing" in row and "xsd:positiveInteger" in row
     assert page.count('<tr id="term-') == len(vocabulary(paths.ontology_file(), lang))
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_the_pages_give_the_catalogues_summaries_in_their_language(base, lang):
+    import html
+
+    from tvetkg.catalogue import catalogue
+
+    timeline = catalogue()["timeline"]
+    for path in ("/", "/query"):
+        status, _, body = fetch(f"{base}{path}?lang={lang}")
+        assert status == 200 and timeline.summary_in(lang) in html.unescape(body.decode()), path
+    assert timeline.summary_in(lang) != timeline.summary or lang == "en"

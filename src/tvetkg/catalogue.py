@@ -55,6 +55,11 @@ class Query:
     params: list[Param] = field(default_factory=list)
     returns: str = ""
     example: str = ""
+    summaries: dict[str, str] = field(default_factory=dict)  # `#+ summary@ar:`, `#+ summary@fr:`
+
+    def summary_in(self, lang: str) -> str:
+        """The summary in `lang` (ar, fr: the project's translations of the English one), else English."""
+        return self.summaries.get(lang) or self.summary
 
     def bind(self, values: dict[str, str]) -> str:
         """The query text with `values` (and defaults) bound; unknown or missing parameters are errors."""
@@ -103,7 +108,7 @@ def check_resources(query: Query, iris: dict[str, str], ask, subjects) -> None:
         raise TvetKgError(f"query {query.name}: parameter {name}: {shorten(iri)} names nothing in the graph.{hint}")
 
 
-_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+_HEADER = re.compile(r"^#\+\s*(\w+(?:@[a-z]{2})?)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^\?(\w+)\s*\(([^)]*)\)\s*(.*)$")
 
 
@@ -121,6 +126,8 @@ def parse_query_file(path: Path) -> Query:
             query.params = [_parse_param(p.strip(), path) for p in value.split(";") if p.strip()]
         elif key in ("summary", "description", "returns", "example"):
             setattr(query, key, value)
+        elif key.startswith("summary@"):
+            query.summaries[key.split("@", 1)[1]] = value
     return query
 
 

@@ -205,11 +205,11 @@ async def home(request: Request) -> Response:
     downloads = sorted(p.name for p in dist.iterdir() if p.is_file())
     areas = [{k: v["value"] for k, v in row.items()} for row in areas]
     return _page(request, "home.html", counts=counts, areas=areas,
-                 downloads=downloads, queries=_catalogue_list())
+                 downloads=downloads, queries=_catalogue_list(lang))
 
 
-def _catalogue_list() -> list[dict]:
-    return [{"name": q.name, "summary": q.summary, "description": q.description,
+def _catalogue_list(lang: str) -> list[dict]:
+    return [{"name": q.name, "summary": q.summary_in(lang), "description": q.description,
              "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default or "",
                          "description": p.description} for p in q.params]}
             for q in resources.queries().values()]
@@ -218,7 +218,7 @@ def _catalogue_list() -> list[dict]:
 async def query_page(request: Request) -> Response:
     from tvetkg.namespaces import PREDECLARED
 
-    return _page(request, "query.html", queries=_catalogue_list(), chosen=request.query_params.get("name", ""),
+    return _page(request, "query.html", queries=_catalogue_list(_lang(request)), chosen=request.query_params.get("name", ""),
                  max_rows=request.app.state.site.limits.max_rows, prefixes=PREDECLARED,
                  terms=_vocabulary(_lang(request)))
 

@@ -207,5 +207,5 @@ def extras(run_results, page: Page, lang: str) -> list[Table]:
                 values["lang"] = lang
             variables, bindings = run_results(query.bind(values))
             if bindings:
-                tables.append(table(query.summary, variables, bindings, name))
+                tables.append(table(query.summary_in(lang), variables, bindings, name))
     return tables
