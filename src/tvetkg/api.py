@@ -167,13 +167,20 @@ class KnowledgeGraph:
                 since: str | None = None, until: str | None = None, role: str | None = None,
                 type: str | None = None):  # noqa: A002 (the filter's name on the command line)
         """The partner network as a networkx graph: organisations, bipartite or countries."""
+        return self.networks([kind], lang, area, since, until, role, type)[kind]
+
+    def networks(self, kinds, lang: str = "en", area: str | None = None, since: str | None = None,
+                 until: str | None = None, role: str | None = None, type: str | None = None) -> dict:  # noqa: A002
+        """Several networks from one reading of the graph: {kind: networkx graph}."""
         from tvetkg.network import KINDS, Filters, build_network, fetch
 
-        if kind not in KINDS:
-            raise TvetKgError(f"network kind {kind!r}: use {', '.join(KINDS)}")
+        for kind in kinds:
+            if kind not in KINDS:
+                raise TvetKgError(f"network kind {kind!r}: use {', '.join(KINDS)}")
         if lang not in ("ar", "en", "fr"):
             raise TvetKgError(f"lang {lang!r}: use ar, en or fr")
-        return build_network(kind, *fetch(self.run, Filters(lang, area, since, until, role, type)))
+        rows, orgs = fetch(self.run, Filters(lang, area, since, until, role, type))
+        return {kind: build_network(kind, rows, orgs) for kind in kinds}
 
     def terms(self, lang: str = "en") -> list:
         """The ontology's classes and properties with label, definition, domain and range (`terms.Term`)."""

@@ -412,35 +412,26 @@ def network(
     GraphML and GEXF (Gephi, Cytoscape), node-link JSON, PNG, SVG and an interactive
     HTML page that works offline.
     """
-    from tvetkg.network import FORMATS, KINDS, Filters, build_network, export, fetch
+    from tvetkg.api import KnowledgeGraph
+    from tvetkg.network import FORMATS, KINDS, export
 
     try:
+        if kind != "all" and kind not in KINDS:
+            raise TvetKgError(f"--kind {kind!r}: use one of {', '.join(KINDS)}, or all")
         kinds = KINDS if kind == "all" else [kind]
         formats = FORMATS if fmt == "all" else [f.strip() for f in fmt.split(",") if f.strip()]
         if lang not in ("ar", "en", "fr"):
             raise TvetKgError(f"--lang {lang!r}: use ar, en or fr")
         if colour not in ("type", "community"):
             raise TvetKgError(f"--colour {colour!r}: use type or community")
-        rows, orgs = fetch(_runner(endpoint, kg, store), Filters(lang, area, since, until, role, activity_type))
-        for name in kinds:
-            graph = build_network(name, rows, orgs)
+        built = KnowledgeGraph(kg, store, endpoint).networks(kinds, lang, area, since, until, role, activity_type)
+        for name, graph in built.items():
             title = _network_title(name, area, since, until, role, activity_type)
             written = export(graph, out_dir, name, formats, colour, lang, title)
             _print_ranking(graph, title, top)
             out.print("written  " + "  ".join(str(p) for p in written), highlight=False)
     except TvetKgError as error:
         _fail(error)
-
-
-def _runner(endpoint, kg, store):
-    from tvetkg.query import run_local, run_remote
-
-    if endpoint:
-        return lambda sparql: run_remote(endpoint, sparql)
-    from tvetkg.store import open_graph
-
-    graph = open_graph(kg, store)
-    return lambda sparql: run_local(graph, sparql)
 
 
 def _network_title(kind, area, since, until, role, activity_type) -> str:
@@ -683,7 +674,9 @@ def chart(
             raise TvetKgError(f"--format {fmt!r}: use png, svg or png,svg")
         if lang not in ("ar", "en", "fr"):
             raise TvetKgError(f"--lang {lang!r}: use ar, en or fr")
-        rows = list(_runner(endpoint, kg, store)(catalogue()[name].bind({"lang": lang})).values())
+        from tvetkg.api import KnowledgeGraph
+
+        rows = list(KnowledgeGraph(kg, store, endpoint).run(catalogue()[name].bind({"lang": lang})).values())
         written = coverage_by_year(rows, [out_dir / f"{name}.{f}" for f in formats], lang)
     except TvetKgError as error:
         _fail(error)
