@@ -193,6 +193,7 @@ class Index:
 
 
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+_ITEM = re.compile(r"\bitem (\d+)")  # "item 10; lines 271-279": the numbered item of a report
 
 
 def _id(where, converter, column: str, text: str) -> str | None:
@@ -352,6 +353,8 @@ class Converter:
         self.add(graph, iri, TVET + "source", ox.NamedNode(graph))
         if row.get("locator"):
             self.add(graph, iri, TVET + "sourceLocator", ox.Literal(row["locator"]))
+            for number in sorted({int(n) for n in _ITEM.findall(row["locator"]) if int(n) > 0}):
+                self.add(graph, iri, TVET + "reportItem", ox.Literal(str(number), datatype=ox.NamedNode(XSD + "positiveInteger")))
         else:
             self.problem(where, "locator", "empty: say where in the source the facts stand (item, lines)")
 
