@@ -12,6 +12,7 @@
 """
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,21 +57,15 @@ class Rows:
 
     def __init__(self, results):
         self.results = results
-
-    @property
-    def variables(self) -> list[str]:
-        return [] if self.results.is_graph else self.results.variables()
+        # The SPARQL JSON read once: variables, boolean, length and solutions all come from it.
+        answer = {} if results.is_graph else json.loads(results.json)
+        self.variables: list[str] = answer.get("head", {}).get("vars", [])
+        self.boolean: bool | None = answer.get("boolean")
+        self._bindings: list[dict] = answer.get("results", {}).get("bindings", [])
 
     @property
     def ntriples(self) -> str | None:
         return self.results.ntriples
-
-    @property
-    def boolean(self) -> bool | None:
-        rows = [] if self.results.is_graph else self.results.rows()
-        if not self.variables and rows and "boolean" in rows[0]:
-            return rows[0]["boolean"]["value"] == "true"
-        return None
 
     def __iter__(self):
         if self.results.is_graph:
@@ -78,11 +73,11 @@ class Rows:
         if self.boolean is not None:
             raise TvetKgError("an ASK answer is a boolean: read .boolean or bool(rows)")
         variables = self.variables
-        for row in self.results.rows():
+        for row in self._bindings:
             yield {name: python_value(row.get(name)) for name in variables}
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._bindings)
 
     def __bool__(self) -> bool:
         return self.boolean if self.boolean is not None else len(self) > 0
