@@ -99,7 +99,7 @@ def screen(text: str, allow_service: bool = False, max_depth: int = MAX_DEPTH,
            max_tokens: int = MAX_TOKENS) -> Screened:
     """Refuse (`QueryFailed`) a text that may call SERVICE (403, unless `allow_service`), that nests
     brackets deeper than `max_depth` (400) or is longer than `max_tokens` tokens (400)."""
-    found = _read(text) if len(text) <= _CACHED else _read.__wrapped__(text)
+    found = _screened(text)
     if found.service and not allow_service:
         raise QueryFailed(403, "SERVICE is refused: no request leaves this machine to answer a query "
                                 "(the word 'service' in a keyword, a prefix or a language tag counts too)")
@@ -111,6 +111,11 @@ def screen(text: str, allow_service: bool = False, max_depth: int = MAX_DEPTH,
 
 
 _CACHED = 16_384  # texts up to this length are remembered: a public endpoint sees the same ones often
+
+
+def _screened(text: str) -> Screened:
+    """`_read`'s judgement, remembered for texts up to _CACHED characters."""
+    return _read(text) if len(text) <= _CACHED else _read.__wrapped__(text)
 
 
 @lru_cache(maxsize=1024)
@@ -191,7 +196,7 @@ def _next_significant(items: list[Token], index: int) -> Token | None:
 def with_prefixes(text: str, predeclared: dict[str, str]) -> str:
     """`text` with a declaration of each predeclared prefix it uses without declaring it, for a
     server that does not know them; on the first line, so that the lines keep their numbers."""
-    found = _read(text) if len(text) <= _CACHED else _read.__wrapped__(text)
+    found = _screened(text)
     missing = dict.fromkeys(p for p, _ in found.used if p in predeclared and p not in found.prefixes)
     return "".join(f"PREFIX {p}: <{predeclared[p]}> " for p in missing) + text
 
@@ -203,7 +208,7 @@ _ERROR_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
 def syntax_message(text: str, error: SyntaxError, predeclared: dict[str, str]) -> str:
     """Oxigraph's syntax error as one line: the line and column, and what was expected in words.
     A prefix neither declared nor predeclared is named as such, wherever the parser stopped."""
-    found = _read(text) if len(text) <= _CACHED else _read.__wrapped__(text)
+    found = _screened(text)
     for prefix, offset in found.used:
         if prefix not in found.prefixes and prefix not in predeclared:
             line, column = position(text, offset)
