@@ -102,12 +102,12 @@ def prepare(name_or_sparql: str, params: dict[str, str], run, text: bool | None 
     """The text to run: a catalogue query (by name or .rq file) with its parameters bound and checked
     against the graph (`run`: SPARQL text -> results), or SPARQL text (`text`; by default, what is
     neither a query's name nor a file) with the parameters bound by VALUES as terms."""
-    from tvetkg.catalogue import bind_values, catalogue, check_resources, find, guess_term
+    from tvetkg.catalogue import bind_values, check_resources, find, guess_term
 
     params = {k: str(v) for k, v in params.items()}
-    if text is None:
+    if text is None:  # a query's name is a file's stem: no space or brace in it
         name = name_or_sparql.strip()
-        text = not (name.endswith(".rq") or name in catalogue() or not any(c in name for c in " \t\n{"))
+        text = not name.endswith(".rq") and any(c in name for c in " \t\n{")
     if text:
         return bind_values(name_or_sparql, {k: guess_term(v) for k, v in params.items()})
     query = find(name_or_sparql)  # an unknown name: the closest ones

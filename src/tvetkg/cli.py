@@ -203,8 +203,8 @@ def query(
     Parameters are bound as RDF terms with --param name=value: an IRI (id:sesric, a
     full IRI, or a bare slug such as sesric), a date (2024-05-29), a number or a string.
     """
-    from tvetkg.api import prepare
-    from tvetkg.query import RESULT_FORMATS, run_local, run_remote, serialize_local
+    from tvetkg.api import KnowledgeGraph, prepare
+    from tvetkg.query import RESULT_FORMATS, serialize_local
 
     try:
         if fmt not in ("table", *RESULT_FORMATS):
@@ -212,25 +212,14 @@ def query(
         if (name is None) == (sparql is None):
             raise TvetKgError("give a query NAME or .rq FILE, or --sparql TEXT (one of them)")
         values = _parse_params(param or [])
-        if endpoint:
-            password = os.environ.get("TVETKG_PASSWORD")
-            credentials = (user, password or "") if user else None
-
-            def remote(sparql_text):
-                return run_remote(endpoint, sparql_text, timeout, credentials)
-
-            text = prepare(sparql if sparql is not None else name, values, remote, text=sparql is not None)
-            results = remote(text)
-        else:
-            from tvetkg.store import open_graph
-
-            graph = open_graph(kg, store, inferred=inferred)
-            text = prepare(sparql if sparql is not None else name, values,
-                           lambda sparql_text: run_local(graph, sparql_text), text=sparql is not None)
-            if fmt != "table":
-                _write_whole(serialize_local(graph, text, fmt, allow_service))
-                return
-            results = run_local(graph, text, allow_service)
+        password = os.environ.get("TVETKG_PASSWORD")
+        opened = KnowledgeGraph(kg, store, endpoint, inferred=inferred, timeout=timeout,
+                                credentials=(user, password or "") if user else None)
+        text = prepare(sparql if sparql is not None else name, values, opened.run, text=sparql is not None)
+        if opened.graph is not None and fmt != "table":  # the embedded store writes the format itself
+            _write_whole(serialize_local(opened.graph, text, fmt, allow_service))
+            return
+        results = opened.run(text, allow_service)
     except TvetKgError as error:
         _fail(error)
     if results.is_graph or fmt != "table":
