@@ -13,13 +13,11 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from tvetkg.namespaces import PREFIXES, TVET
+from tvetkg.namespaces import PREDECLARED, TVET
 
 SECTIONS = [(OWL.Class, "Classes"), (OWL.ObjectProperty, "Object properties"),
             (OWL.DatatypeProperty, "Datatype properties"), (OWL.AnnotationProperty, "Annotation properties"),
             (OWL.NamedIndividual, "Individuals")]
-EXTRA_PREFIXES = {"org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#",
-                  "foaf": "http://xmlns.com/foaf/0.1/"}
 
 
 def _name(term, graph: rdflib.Graph) -> str:
@@ -34,7 +32,7 @@ def _name(term, graph: rdflib.Graph) -> str:
     if text.startswith(TVET):
         local = text[len(TVET):]
         return f'<a href="#{local}">tvet:{local}</a>'
-    for prefix, namespace in {**PREFIXES, **EXTRA_PREFIXES}.items():
+    for prefix, namespace in PREDECLARED.items():
         if text.startswith(namespace):
             return f"{prefix}:{html.escape(text[len(namespace):])}"
     return html.escape(text)
