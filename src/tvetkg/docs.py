@@ -14,6 +14,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from tvetkg.namespaces import PREDECLARED, TVET
+from tvetkg.terms import expression
 
 SECTIONS = [(OWL.Class, "Classes"), (OWL.ObjectProperty, "Object properties"),
             (OWL.DatatypeProperty, "Datatype properties"), (OWL.AnnotationProperty, "Annotation properties"),
@@ -21,14 +22,11 @@ SECTIONS = [(OWL.Class, "Classes"), (OWL.ObjectProperty, "Object properties"),
 
 
 def _name(term, graph: rdflib.Graph) -> str:
-    """A term as a short name, or as a readable class expression for blank nodes."""
-    if isinstance(term, rdflib.BNode):
-        members = graph.value(term, OWL.unionOf) or graph.value(term, OWL.oneOf)
-        if members is not None:
-            joiner = " or " if graph.value(term, OWL.unionOf) is not None else ", "
-            return "(" + joiner.join(_name(m, graph) for m in rdflib.collection.Collection(graph, members)) + ")"
-        return "[ ]"
-    text = str(term)
+    """A term as a short name (tvet: terms linked to their anchor), or as a readable class expression."""
+    return expression(term, graph, _linked)
+
+
+def _linked(text: str) -> str:
     if text.startswith(TVET):
         local = text[len(TVET):]
         return f'<a href="#{local}">tvet:{local}</a>'

@@ -27,18 +27,23 @@ class Term:
     parents: str  # the super-classes or super-properties
 
 
-def _short(term, graph: rdflib.Graph) -> str:
+def _prefixed(iri: str) -> str:
+    for prefix, namespace in PREDECLARED.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
+def expression(term, graph: rdflib.Graph, name=_prefixed) -> str:
+    """A named term as `name(iri)` gives it, or a union or enumeration of them as a readable class
+    expression: "(tvet:Activity or tvet:Programme)"; any other blank node is "[ ]"."""
     if isinstance(term, rdflib.BNode):
         members = graph.value(term, OWL.unionOf) or graph.value(term, OWL.oneOf)
         if members is None:
             return "[ ]"
         joiner = " or " if graph.value(term, OWL.unionOf) is not None else ", "
-        return "(" + joiner.join(_short(m, graph) for m in rdflib.collection.Collection(graph, members)) + ")"
-    text = str(term)
-    for prefix, namespace in PREDECLARED.items():
-        if text.startswith(namespace) and "/" not in text[len(namespace):]:
-            return f"{prefix}:{text[len(namespace):]}"
-    return f"<{text}>"
+        return "(" + joiner.join(expression(m, graph, name) for m in rdflib.collection.Collection(graph, members)) + ")"
+    return name(str(term))
 
 
 def vocabulary(ontology: Path, lang: str = "en") -> list[Term]:
@@ -53,13 +58,13 @@ def vocabulary(ontology: Path, lang: str = "en") -> list[Term]:
         return (values[lang], lang) if lang in values else (values.get("en", ""), "en" if "en" in values else "")
 
     def names(term, prop) -> str:
-        return ", ".join(sorted(_short(v, graph) for v in graph.objects(term, prop)))
+        return ", ".join(sorted(expression(v, graph) for v in graph.objects(term, prop)))
 
     found = []
     for kind, cls in KINDS.items():
         for term in sorted(t for t in graph.subjects(RDF.type, cls) if str(t).startswith(TVET)):
             parents = RDFS.subClassOf if kind == "class" else RDFS.subPropertyOf
             definition, language = text(term, SKOS.definition)
-            found.append(Term(_short(term, graph), kind, text(term, RDFS.label)[0], definition, language,
+            found.append(Term(_prefixed(str(term)), kind, text(term, RDFS.label)[0], definition, language,
                               names(term, RDFS.domain), names(term, RDFS.range), names(term, parents)))
     return found
