@@ -218,9 +218,9 @@ def _catalogue_list(lang: str) -> list[dict]:
 async def query_page(request: Request) -> Response:
     from tvetkg.namespaces import PREDECLARED
 
-    return _page(request, "query.html", queries=_catalogue_list(_lang(request)), chosen=request.query_params.get("name", ""),
-                 max_rows=request.app.state.site.limits.max_rows, prefixes=PREDECLARED,
-                 terms=_vocabulary(_lang(request)))
+    lang = _lang(request)
+    return _page(request, "query.html", queries=_catalogue_list(lang), chosen=request.query_params.get("name", ""),
+                 max_rows=request.app.state.site.limits.max_rows, prefixes=PREDECLARED, terms=_vocabulary(lang))
 
 
 @lru_cache(maxsize=3)
