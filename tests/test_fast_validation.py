@@ -139,3 +139,28 @@ def test_values_that_sparql_cannot_compare_give_the_same_report(kg_files, tmp_pa
     # the datatype shape's (rdflib alone would call 2025-03-10T09:00 after 2025-03-11)
     in_order = {r.focus for r in report.results if r.shape.endswith("DatesInOrderShape")}
     assert in_order == {"[]", "id:odd-course-0", "id:odd-course-6"}
+
+
+def test_values_read_whole_or_node_by_node_give_the_same_report(small_synthetic, monkeypatch):
+    """The compiler reads a property's values in one pass where the focus set is large for it
+    (Compiler.read_whole): either way, the same results."""
+    import rdflib
+
+    from tvetkg import shacl_sparql
+
+    quads, files = _quads(small_synthetic)
+    reports, queries = [], []
+    compile_checks = shacl_sparql.Compiler.checks
+
+    def noted_checks(self):
+        found = compile_checks(self)
+        queries.append(sorted(c.query for c in found))
+        return found
+
+    monkeypatch.setattr(shacl_sparql.Compiler, "checks", noted_checks)
+    for whole in (False, True):
+        monkeypatch.setattr(shacl_sparql.Compiler, "read_whole",
+                            lambda self, targets, path, whole=whole: whole and isinstance(path, rdflib.URIRef))
+        reports.append(validate_quads(quads, paths.ontology_file(), files=files))
+    assert queries[1] != queries[3], "the two ways were compiled the same"
+    assert reports[0].results and _results(reports[0]) == _results(reports[1])
