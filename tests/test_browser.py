@@ -123,6 +123,28 @@ def test_query_page_runs_a_catalogue_query_and_shows_its_rows(browser, base, cli
     screenshot(browser, "query-partners-of")
 
 
+def test_the_french_query_page_gives_parameters_and_columns_in_french(browser, base):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from tvetkg.catalogue import catalogue, column_headings
+
+    query = catalogue()["partners-of"]
+    browser.get(base + "/query?lang=fr")
+    Select(browser.find_element(By.ID, "catalogue")).select_by_value("partners-of")
+    fields = wait_for(browser, lambda d: d.find_element(By.ID, "param-fields").text)
+    for param in query.params:
+        assert param.description_in("fr") in fields and param.description not in fields
+    assert "facultatif" in fields
+    browser.find_element(By.ID, "run").click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#table tbody tr"))
+    headers = browser.find_elements(By.CSS_SELECTOR, "#table thead th")
+    french = column_headings("fr")
+    assert [h.text for h in headers] == [french[v[1:]] for v in query.returns.split()]
+    assert [h.get_attribute("title") for h in headers] == query.returns.split()
+    screenshot(browser, "query-partners-of-fr")
+
+
 def test_query_page_shows_a_syntax_error(browser, base):
     from selenium.webdriver.common.by import By
 

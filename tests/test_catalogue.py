@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from tvetkg.catalogue import bind_values, catalogue, find, to_term
+from tvetkg.catalogue import bind_values, catalogue, find, parse_query_file, to_term
 from tvetkg.errors import TvetKgError
 from tvetkg.load import read_quads
 from tvetkg.query import run_local
@@ -34,6 +34,8 @@ def test_query_has_a_full_header_and_runs(graph, name):
     assert query.example.startswith(f"tvetkg query {name}")
     for param in query.params:
         assert param.description, f"{name}: parameter {param.name} undocumented"
+        assert set(param.descriptions) == {"ar", "fr"}, f"{name}: ?{param.name} not in #+ params@ar, @fr"
+        assert param.description_in("ar") != param.description and param.description_in("de") == param.description
     run_local(graph, query.bind({}))  # raises on a syntax error
 
 
@@ -523,3 +525,24 @@ def test_partners_of_in_one_role(graph, facts, role):
                     expected[org] = expected.get(org, 0) + 1
     found = {r["partner"]: int(r["shared"]) for r in rows(graph, "partners-of", role=role)}
     assert found == expected and (found or role == "funder")
+
+
+def test_every_column_of_the_catalogue_has_a_heading_in_the_three_languages():
+    from tvetkg.catalogue import column_headings
+
+    columns = {v[1:] for q in QUERIES.values() for v in q.returns.split()}
+    headings = {lang: column_headings(lang) for lang in ("ar", "en", "fr")}
+    for lang, found in headings.items():
+        assert columns <= set(found), (lang, columns - set(found))
+        assert all(found.values()), lang
+    assert all(headings["ar"][c] != headings["en"][c] for c in columns)
+    assert column_headings("de") == headings["en"]
+    assert set(headings["en"]) == columns, "a heading for a column no query returns"
+
+
+def test_a_translated_parameter_must_name_a_parameter_of_its_query(tmp_path):
+    path = tmp_path / "bad.rq"
+    path.write_text("#+ params: ?org (iri) the organisation\n#+ params@fr: ?organisation l'organisation\n"
+                    "SELECT * WHERE { ?org ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(TvetKgError, match=r"bad.rq: #\+ params@fr: .*\?organisation.*\(\?org\)"):
+        parse_query_file(path)

@@ -413,3 +413,16 @@ def test_the_pages_give_the_catalogues_summaries_in_their_language(base, lang):
         status, _, body = fetch(f"{base}{path}?lang={lang}")
         assert status == 200 and timeline.summary_in(lang) in html.unescape(body.decode()), path
     assert timeline.summary_in(lang) != timeline.summary or lang == "en"
+
+
+def test_a_resource_pages_tables_have_headings_in_its_language(base):
+    import html
+
+    from tvetkg.catalogue import column_headings
+
+    status, _, body = fetch(base + "/id/sesric?lang=ar")
+    page = html.unescape(body.decode())
+    arabic = column_headings("ar")
+    assert status == 200
+    assert f'<th title="?partner">{arabic["partner"]}</th>' in page
+    assert f'<th title="?shared">{arabic["shared"]}</th>' in page and arabic["shared"] != "shared"

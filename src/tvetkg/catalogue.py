@@ -7,8 +7,12 @@ A header, as in grlc and SIB's sparql-examples:
     #+ tags: [partnership]
     #+ params: ?org (iri, default id:sesric) the organisation; ?since (xsd:date, optional) from this date;
     #+         ?lang (xsd:string, default en, one of ar|en|fr) the language of the labels
+    #+ params@fr: ?org l'organisation; ?since à partir de cette date; ?lang la langue des libellés
     #+ returns: ?partner ?label ?activities
     #+ example: tvetkg query partners-of --param org=id:unesco-unevoc
+
+`summary@ar`/`@fr` and `params@ar`/`@fr` are the project's translations for the ar and
+fr pages; the result columns' headings in the three languages are `queries/columns.csv`.
 
 Parameters are bound as RDF terms in a VALUES block placed at the start of the
 query's WHERE group; a value is serialised as an N-Triples term, so quotes,
@@ -18,10 +22,12 @@ but a store can then evaluate `OPTIONAL { ... FILTER (LANG(?l) = ?lang) }` on it
 own instead of once per row (Oxigraph took minutes on a million statements).
 """
 
+import csv
 import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,6 +48,11 @@ class Param:
     default: str | None
     description: str
     allowed: tuple[str, ...] = ()  # `one of a|b|c`: the only values it takes
+    descriptions: dict[str, str] = field(default_factory=dict)  # `#+ params@ar:`, `#+ params@fr:`
+
+    def description_in(self, lang: str) -> str:
+        """The description in `lang` (ar, fr: the project's translations of the English one), else English."""
+        return self.descriptions.get(lang) or self.description
 
 
 @dataclass
@@ -115,6 +126,7 @@ _PARAM = re.compile(r"^\?(\w+)\s*\(([^)]*)\)\s*(.*)$")
 def parse_query_file(path: Path) -> Query:
     text = Path(path).read_text(encoding="utf-8")
     query = Query(name=Path(path).stem, path=Path(path), text=text)
+    translated = {}  # language -> the `#+ params@lang:` line
     for line in text.splitlines():
         match = _HEADER.match(line.strip())
         if not match:
@@ -128,6 +140,16 @@ def parse_query_file(path: Path) -> Query:
             setattr(query, key, value)
         elif key.startswith("summary@"):
             query.summaries[key.split("@", 1)[1]] = value
+        elif key.startswith("params@"):
+            translated[key.split("@", 1)[1]] = value
+    known = {p.name: p for p in query.params}
+    for lang, value in translated.items():
+        for part in filter(None, (p.strip() for p in value.split(";"))):
+            name, _, description = part.partition(" ")
+            if not name.startswith("?") or name[1:] not in known or not description.strip():
+                raise TvetKgError(f"{path}: #+ params@{lang}: {part!r} is not `?name description` of one of its "
+                                  f"parameters ({', '.join('?' + n for n in known) or 'none'})")
+            known[name[1:]].descriptions[lang] = description.strip()
     return query
 
 
@@ -162,6 +184,17 @@ def catalogue(queries_dir: Path | None = None) -> dict[str, Query]:
         query.name = path.relative_to(root).with_suffix("").as_posix()
         found[query.name] = query
     return found
+
+
+@lru_cache(maxsize=8)
+def column_headings(lang: str, queries_dir: Path | None = None) -> dict[str, str]:
+    """The heading of each result column of the catalogue (`queries/columns.csv`) in `lang`,
+    English for another language; a column not in the file keeps its variable's name."""
+    path = Path(queries_dir or paths.queries_dir()) / "columns.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    column = lang if rows and lang in rows[0] and lang != "column" else "en"
+    return {row["column"]: row[column] or row["en"] for row in rows}
 
 
 def find(name_or_file: str) -> Query:

@@ -26,7 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from tvetkg import sparql_text
-from tvetkg.catalogue import bind_values
+from tvetkg.catalogue import bind_values, column_headings
 from tvetkg.errors import QueryFailed, TvetKgError
 from tvetkg.serve import protocol, resources
 from tvetkg.serve.answer import GRAPH_FORMATS, Task
@@ -209,9 +209,11 @@ async def home(request: Request) -> Response:
 
 
 def _catalogue_list(lang: str) -> list[dict]:
+    headings = column_headings(lang)
     return [{"name": q.name, "summary": q.summary_in(lang), "description": q.description,
              "params": [{"name": p.name, "type": p.type, "required": p.required, "default": p.default or "",
-                         "description": p.description} for p in q.params]}
+                         "description": p.description_in(lang)} for p in q.params],
+             "columns": {v[1:]: headings.get(v[1:], v[1:]) for v in q.returns.split()}}
             for q in resources.queries().values()]
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from tvetkg.catalogue import bind_values, catalogue
+from tvetkg.catalogue import bind_values, catalogue, column_headings
 from tvetkg.namespaces import PREFIXES, TVET, shorten
 
 BASE = "https://w3id.org/oic-tvet/"
@@ -106,10 +106,13 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]]
     query: str = ""
+    headings: list[str] = field(default_factory=list)  # the columns' headings in the page's language
 
 
-def table(title: str, variables: list[str], bindings: list[dict], query: str = "") -> Table:
-    """Rows as cells; a label or title column right after an IRI column becomes that IRI's link text."""
+def table(title: str, variables: list[str], bindings: list[dict], query: str = "",
+          headings: dict[str, str] | None = None) -> Table:
+    """Rows as cells; a label or title column right after an IRI column becomes that IRI's link text.
+    `headings`: a heading for a column's variable (else its name)."""
     shown, merged = [], {}
     for index, name in enumerate(variables):
         following = variables[index + 1] if index + 1 < len(variables) else ""
@@ -129,7 +132,7 @@ def table(title: str, variables: list[str], bindings: list[dict], query: str = "
             text = b.get(label_of.get(name, ""), {}).get("value")
             row.append(cell(b[name], label=text))
         rows.append(row)
-    return Table(title, shown, rows, query)
+    return Table(title, shown, rows, query, [(headings or {}).get(name, name) for name in shown])
 
 
 @dataclass
@@ -207,5 +210,5 @@ def extras(run_results, page: Page, lang: str) -> list[Table]:
                 values["lang"] = lang
             variables, bindings = run_results(query.bind(values))
             if bindings:
-                tables.append(table(query.summary_in(lang), variables, bindings, name))
+                tables.append(table(query.summary_in(lang), variables, bindings, name, column_headings(lang)))
     return tables

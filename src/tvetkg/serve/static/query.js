@@ -25,7 +25,7 @@ function showParams() {
     input.required = p.required;
     input.placeholder = p.type;
     input.dir = "ltr";
-    label.append(`?${p.name} (${p.type}${p.required ? "" : ", optional"}) `, input, ` ${p.description}`);
+    label.append(`?${p.name} (${p.type}${p.required ? "" : `, ${words.optional}`}) `, input, ` ${p.description}`);
     box.append(label);
   }
 }
@@ -103,7 +103,14 @@ async function run() {
   const table = document.createElement("table");
   table.className = "results";
   const head = table.createTHead().insertRow();
-  for (const v of data.head.vars) { const th = document.createElement("th"); th.textContent = v; head.append(th); }
+  // A catalogue query's columns get their headings in the page's language; the variable is the tooltip.
+  const headings = (byName.get(select.value) || {}).columns || {};
+  for (const v of data.head.vars) {
+    const th = document.createElement("th");
+    th.textContent = headings[v] || v;
+    th.title = `?${v}`;
+    head.append(th);
+  }
   const tbody = table.createTBody();
   for (const row of data.results.bindings) {
     const tr = tbody.insertRow();
