@@ -546,3 +546,24 @@ def test_a_translated_parameter_must_name_a_parameter_of_its_query(tmp_path):
                     "SELECT * WHERE { ?org ?p ?o }\n", encoding="utf-8")
     with pytest.raises(TvetKgError, match=r"bad.rq: #\+ params@fr: .*\?organisation.*\(\?org\)"):
         parse_query_file(path)
+
+
+@pytest.mark.parametrize("role", ["contentProvider", "partner"])
+def test_partners_by_country_in_one_role(graph, kg_files, facts, role):
+    tvet = "https://w3id.org/oic-tvet/ontology#"
+    seat, iso3 = {}, {}
+    for path in kg_files:
+        for q in read_quads(path):
+            if q.predicate.value == tvet + "basedIn":
+                seat[q.subject.value] = q.object.value
+            elif q.predicate.value == tvet + "iso3166Alpha3":
+                iso3[q.subject.value] = q.object.value
+    expected = {}
+    for fact in facts.values():
+        for org in fact.get(role, ()):
+            if org in seat and seat[org] in iso3:
+                key = (iso3[seat[org]], org)
+                expected[key] = expected.get(key, 0) + 1
+    found = rows(graph, "partners-by-country", role=role)
+    assert {r["roleName"] for r in found} == {role}
+    assert {(r["iso3"], r["org"]): int(r["activities"]) for r in found} == expected and expected
