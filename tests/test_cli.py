@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,20 @@ def test_validate_conforms(cli):
     code, out, _ = cli("validate")
     assert code == 0
     assert "conforms: 0 violations, 0 warnings" in out
+
+
+def test_validate_reports_a_string_where_an_organisation_belongs(cli, kg_copy):
+    """A literal focus node (the string "SESRIC" as the object of tvet:organiser, a target of the organisation
+    shape) is a violation of the activity, in the report with its file, not a crash."""
+    (kg_copy / "new.ttl").write_bytes((FIXTURES / "shapes" / "ActivityShape-organiser-a-string.ttl").read_bytes())
+    for engine in ("oxigraph", "pyshacl"):
+        code, out, err = cli("validate", "--kg", kg_copy, "--format", "json", "--engine", engine)
+        assert code == 1 and "Traceback" not in err, err
+        found = {(r["focus"], r["component"], r["value"], tuple(Path(f).name for f in r["files"]))
+                 for r in json.loads(out)["results"]}
+        assert found == {("id:fixture-course", "sh:ClassConstraintComponent", "SESRIC", ("new.ttl",)),
+                         ("SESRIC", "sh:ClassConstraintComponent", "SESRIC", ()),
+                         ("SESRIC", "sh:MinCountConstraintComponent", "", ())}, engine
 
 
 def test_validate_a_broken_file_names_node_path_and_file(cli, tmp_path, kg_copy):

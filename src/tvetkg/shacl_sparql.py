@@ -318,7 +318,7 @@ class Compiler:
         if union not in self.focus_sets:
             self.focus_sets[union] = f"{FOCUS}{len(self.focus_sets)}"
         mark = self.focus_sets[union]
-        pattern = f"?this <{mark}> <{FOCUS}> ."
+        pattern = f"<{FOCUS}> <{mark}> ?this ."  # the node as object: a literal can be a focus node too
         self._marks[pattern] = mark
         return pattern
 
@@ -658,16 +658,18 @@ def _projection(select: str) -> str:
 
 def focus_nodes(store: ox.Store, union: str, mark: str, graph: ox.NamedNode) -> tuple[str, list[ox.Quad]]:
     """The statements that mark a set's focus nodes, where the checks find them: as N-Quads
-    text, and as Quads for the blank nodes (see add_lexical_copies)."""
+    text, and as Quads for the blank nodes (see add_lexical_copies). A focus node is the object of
+    its mark, so that a literal (`sh:targetNode "x"`, an object of `sh:targetObjectsOf`) is one too."""
     rows = store.query(f"SELECT DISTINCT ?this WHERE {{ {union} }}", **_DATASET)
-    tail = f" <{mark}> <{FOCUS}> <{graph.value}> .\n"
-    named, lines, blank = ox.NamedNode, [], []
+    head = f"<{FOCUS}> <{mark}> "
+    tail = f" <{graph.value}> .\n"
+    blank_node, lines, blank = ox.BlankNode, [], []
     for row in rows:
         node = row[0]
-        if type(node) is named:
-            lines.append(str(node) + tail)
+        if type(node) is blank_node:
+            blank.append(ox.Quad(ox.NamedNode(FOCUS), ox.NamedNode(mark), node, graph))
         else:
-            blank.append(ox.Quad(node, ox.NamedNode(mark), ox.NamedNode(FOCUS), graph))
+            lines.append(head + str(node) + tail)
     return "".join(lines), blank
 
 
