@@ -184,13 +184,14 @@ class KnowledgeGraph:
 
         return vocabulary(paths.ontology_file(), lang)
 
-    def validate(self, engine: str = "oxigraph"):
-        """The SHACL report of the embedded graph (`validate.Report`: conforms, results, to_json())."""
+    def validate(self, engine: str = "oxigraph", allow_warnings: bool = False):
+        """The SHACL report of the embedded graph (`validate.Report`: conforms, results, to_json());
+        `allow_warnings`: conforms with warnings, as the build judges."""
         from tvetkg.validate import validate
 
         if self.graph is None:
             raise TvetKgError("validation reads the graph's files: open it from a folder, not an endpoint")
-        return validate(self.graph, engine=engine)
+        return validate(self.graph, engine=engine, allow_warnings=allow_warnings)
 
 
 def open(kg=None, store=None, endpoint=None, inferred: bool = False, **options) -> KnowledgeGraph:  # noqa: A001

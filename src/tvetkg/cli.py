@@ -104,40 +104,55 @@ def build(
 @app.command()
 def validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders to validate instead of the graph.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, turtle or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", help="text, turtle (a sh:ValidationReport) or json.")] = "text",
     kg: KgOption = None,
     engine: Annotated[str, typer.Option(
         "--engine", help="oxigraph (the shapes compiled to SPARQL, fast) or pyshacl (the reference).")] = "oxigraph",
+    shapes: Annotated[Optional[list[Path]], typer.Option(
+        "--shapes", help="A shapes file to use instead of the shipped shapes (repeat for several); the "
+                         "shipped ontology then stays out unless given with `--ontology`.")] = None,
+    ontology: Annotated[Optional[Path], typer.Option(
+        "--ontology", help="An ontology file to mix in (pySHACL's ont_graph) instead of the shipped one.")] = None,
+    allow_warnings: Annotated[bool, typer.Option(
+        "--allow-warnings", help="Conform with warnings and infos (pySHACL's option; the build uses it).")] = False,
 ) -> None:
     """Check the graph against the SHACL shapes, with the ontology mixed in (pySHACL's ont_graph).
 
     Prints each result with the label of the focus node, the path, the message, the
     severity and the file it comes from. Both engines give the same results; the
     default runs the shapes as SPARQL on the embedded store, pyshacl is the reference.
-    Exit 0 conforms (warnings allowed), 1 does not, 2 the input could not be read.
+    Exit 0 conforms (no result at all, or no violation with `--allow-warnings`), 1 does
+    not, 2 the input or the shapes could not be read or are refused.
     """
-    from tvetkg.load import graph_files
+    from tvetkg import paths as shipped
+    from tvetkg.load import graph_files, read_quads
     from tvetkg.store import open_graph
-    from tvetkg.validate import ENGINES, validate as run_validate
+    from tvetkg.validate import ENGINES, validate as run_validate, validate_quads
 
     if fmt not in ("text", "turtle", "json"):
         _fail(TvetKgError(f"--format {fmt!r}: use text, turtle or json"))
     if engine not in ENGINES:
         _fail(TvetKgError(f"--engine {engine!r}: use {' or '.join(ENGINES)}"))
     try:
-        if paths:
-            files = []
-            for path in paths:
-                if path.is_dir():
-                    files += graph_files(path)
-                elif path.is_file():
-                    files.append(path)
-                else:
-                    raise TvetKgError(f"{path}: no such file or folder")
-            graph = _graph_of_files(files)
+        for path in [*(shapes or ()), *([ontology] if ontology else ())]:
+            if not path.is_file():
+                raise TvetKgError(f"{path}: no such file")
+        files = []
+        for path in paths or ():
+            if path.is_dir():
+                files += graph_files(path)
+            elif path.is_file():
+                files.append(path)
+            else:
+                raise TvetKgError(f"{path}: no such file or folder")
+        if shapes or ontology:  # any data, any shapes: the files as they are, nothing shipped unless asked
+            files = files or graph_files(kg or shipped.kg_dir())
+            quads = [q for path in files for q in read_quads(path)]
+            mixed_in = ontology or (None if shapes else shipped.ontology_file())
+            report = validate_quads(quads, mixed_in, shapes, engine, files, allow_warnings)
         else:
-            graph = open_graph(kg)
-        report = run_validate(graph, engine=engine)
+            graph = _graph_of_files(files) if paths else open_graph(kg)
+            report = run_validate(graph, engine=engine, allow_warnings=allow_warnings)
     except TvetKgError as error:
         _fail(error)
     if fmt == "turtle":

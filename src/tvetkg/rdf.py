@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from tvetkg.errors import TvetKgError
 from tvetkg.load import read_quads
 
 
@@ -47,8 +48,15 @@ def dataset(files: list[Path]) -> rdflib.Dataset:
 
 
 def parse_file(path) -> rdflib.Graph:
-    """One Turtle file as an rdflib graph."""
-    return rdflib.Graph().parse(str(path), format="turtle")
+    """One Turtle file as an rdflib graph; a file that does not parse is a TvetKgError naming its line
+    (Oxigraph's parser says where, rdflib's often does not)."""
+    try:
+        return rdflib.Graph().parse(str(path), format="turtle")
+    except Exception as error:  # rdflib raises its own classes, or OSError, or ValueError
+        if not Path(path).is_file():
+            raise TvetKgError(f"{path}: no such file") from None
+        read_quads(Path(path))  # raises with the file, line and column
+        raise TvetKgError(f"{path}: {error}") from None
 
 
 @contextmanager

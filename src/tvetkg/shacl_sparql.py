@@ -242,6 +242,7 @@ class Compiler:
         self.focus_sizes = focus_sizes or {}
         self._marks: dict[str, str] = {}  # the targets pattern of a marked set -> its mark
         self._statements: dict[str, int] = {}
+        self._nesting: list = []  # the shapes sh:node has led into, outermost first
         self.fresh = _Fresh()
         self._subclasses: dict[str, list[str]] = {}
         self.focus_sets: dict[str, str] = {}
@@ -371,11 +372,16 @@ class Compiler:
         out = []
         path_node = self._one(shape, SH.path)
         for nested in self.sg.objects(shape, SH.node):
+            self._refuse_recursion(nested)
             parent = self.fresh("parent")
             outer = re.sub(r"\?this\b", parent, targets)
             step = f"{parent} {self.path(path_node)} ?this ." if path_node is not None else f"BIND ({parent} AS ?this)"
             nested_targets = f"{{ SELECT DISTINCT {' '.join(parents)} {parent} ?this WHERE {{ {outer} {step} }} }}"
-            out.extend(self.shape_checks(nested, nested_targets, (*parents, parent)))
+            self._nesting.append(nested)
+            try:
+                out.extend(self.shape_checks(nested, nested_targets, (*parents, parent)))
+            finally:
+                self._nesting.pop()
         return out
 
     def constraint_checks(self, shape, targets: str, parents: tuple[str, ...] = ()) -> list[Check]:
@@ -400,11 +406,11 @@ class Compiler:
         for constraint in self.sg.objects(shape, SH.sparql):
             if self._one(constraint, SH.deactivated) == rdflib.Literal(True):
                 continue
-            select, body, header = self.select_validator(constraint, path_node, {}, targets)
+            select, body, header = self.select_validator(constraint, path_node, {}, targets, shape)
             extra = tuple(str(m) for m in self.sg.objects(constraint, SH.message))
             add(str(SH.SPARQLConstraintComponent), body, select, "", header, extra, sparql_based=True)
         for component, validator, bindings in self.custom_components(shape):
-            select, body, header = self.select_validator(validator, path_node, bindings, targets)
+            select, body, header = self.select_validator(validator, path_node, bindings, targets, shape)
             extra = tuple(str(m) for m in self.sg.objects(validator, SH.message))
             add(component, body, select, "", header, extra, sparql_based=True)
         return checks + self.details(shape, targets, parents)
@@ -526,6 +532,20 @@ class Compiler:
 
     def violated(self, shape, focus: str) -> str:
         """A group pattern with a solution when `focus` does not conform to `shape`."""
+        self._refuse_recursion(shape)
+        self._nesting.append(shape)
+        try:
+            return self._violated(shape, focus)
+        finally:
+            self._nesting.pop()
+
+    def _refuse_recursion(self, shape) -> None:
+        if shape in self._nesting:  # SHACL leaves recursive shapes undefined
+            cycle = " -> ".join(_shape_name(s) for s in [*self._nesting[self._nesting.index(shape):], shape])
+            raise TvetKgError(f"shapes: {_shape_name(shape)} is reached from itself ({cycle}): SHACL leaves "
+                              "recursive shapes undefined, so they are refused")
+
+    def _violated(self, shape, focus: str) -> str:
         alternatives = []
         path_node = self._one(shape, SH.path)
         if path_node is not None:
@@ -591,7 +611,7 @@ class Compiler:
                 lines.append(f"PREFIX {self._one(decl, SH.prefix)}: <{self._one(decl, SH.namespace)}>")
         return "\n".join(sorted(set(lines)))
 
-    def select_validator(self, node, path_node, bindings: dict, targets: str) -> tuple[str, str, str]:
+    def select_validator(self, node, path_node, bindings: dict, targets: str, shape=None) -> tuple[str, str, str]:
         """The projection and body of a sh:select, pre-bound, to join with the targets.
 
         pySHACL pre-binds $this to each focus node in turn; here the focus nodes' pattern
@@ -601,7 +621,8 @@ class Compiler:
         try:
             screen(text)
         except QueryFailed as error:
-            raise TvetKgError(f"shapes: the sh:select of {node} is refused: {error}") from None
+            raise TvetKgError(f"shapes: the sh:select of {_shape_name(shape if shape is not None else node)} "
+                              f"is refused: {error}") from None
         where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
         if where is None:
             raise TvetKgError(f"shapes: no WHERE group in the sh:select of {node}")
@@ -643,6 +664,11 @@ class Compiler:
 
 _IGNORED_IN_NESTED = {SH.severity, SH.message, SH.name, SH.description, SH.path, SH.deactivated, SH.order,
                       SH.group, RDF.type, RDFS.label, RDFS.comment}
+
+
+def _shape_name(node) -> str:
+    """A shape as a message names it: its IRI, or `[]` for a blank node (its label differs every run)."""
+    return f"<{node}>" if isinstance(node, rdflib.URIRef) else "[]"
 
 
 def _projection(select: str) -> str:

@@ -78,45 +78,56 @@ def shapes_graph(files: list[Path]) -> rdflib.Graph:
     return shapes
 
 
-def validate(graph: Graph, shapes: list[Path] | None = None, engine: str = "oxigraph") -> Report:
+def conforms(severities, allow_warnings: bool = False) -> bool:
+    """SHACL's verdict: no result at all; with `allow_warnings` (pySHACL's option), no sh:Violation."""
+    if allow_warnings:
+        return not any(str(s) == str(SH.Violation) for s in severities)
+    return not any(True for _ in severities)
+
+
+def validate(graph: Graph, shapes: list[Path] | None = None, engine: str = "oxigraph",
+             allow_warnings: bool = False) -> Report:
     """Validate the graph's files against the shapes, the ontology mixed in (pySHACL's ont_graph)."""
     if engine != "oxigraph":  # pySHACL on rdflib; validate_quads names an unknown engine
         return validate_quads(list(graph.statements(with_ontology=False)), graph.ontology, shapes, engine,
-                              graph.files)
+                              graph.files, allow_warnings)
     if not graph.in_memory:  # an on-disk store is not written to: its files are checked in memory
         graph = in_memory(graph.ontology, graph.files)
     shapes_rdf = shapes_graph(shapes or shapes_files())
     noted = SubjectFiles()
     statements = chain(graph.file_statements(graph.ontology),
                        *(noted.note(path, graph.file_statements(path)) for path in graph.files))
-    return _validate_oxigraph(graph.store, statements, shapes_rdf, graph.files, noted)
+    return _validate_oxigraph(graph.store, statements, shapes_rdf, graph.files, noted, allow_warnings)
 
 
-def validate_quads(quads: list, ontology: Path, shapes: list[Path] | None = None, engine: str = "oxigraph",
-                   files=()) -> Report:
-    """Validate statements (named graphs merged) with the chosen engine."""
+def validate_quads(quads: list, ontology: Path | None, shapes: list[Path] | None = None, engine: str = "oxigraph",
+                   files=(), allow_warnings: bool = False) -> Report:
+    """Validate statements (named graphs merged) with the chosen engine; `ontology`: the file mixed in
+    as pySHACL's ont_graph, or None."""
     shapes_rdf = shapes_graph(shapes or shapes_files())
     if engine == "pyshacl":
         with quiet_rdflib():
             data = to_rdflib_dataset(quads)  # the sources' named graphs, for the shapes that read them
-        return validate_rdflib(data, parse_file(ontology), shapes_rdf, files)
+        return validate_rdflib(data, parse_file(ontology) if ontology else None, shapes_rdf, files, allow_warnings)
     if engine != "oxigraph":
         raise TvetKgError(f"unknown validation engine {engine!r} (use {' or '.join(ENGINES)})")
-    everything = [*read(ontology, ontology), *quads]
+    everything = [*(read(ontology, ontology) if ontology else ()), *quads]
     store = ox.Store()
     store.extend(everything)
     merge_into_default(store)
-    return _validate_oxigraph(store, everything, shapes_rdf, files)
+    return _validate_oxigraph(store, everything, shapes_rdf, files, allow_warnings=allow_warnings)
 
 
-def _validate_oxigraph(store: ox.Store, quads, shapes: rdflib.Graph, files, noted=None) -> Report:
+def _validate_oxigraph(store: ox.Store, quads, shapes: rdflib.Graph, files, noted=None,
+                       allow_warnings: bool = False) -> Report:
     """`quads`: the store's statements as written, read once; `noted`: the files of their subjects, if
     noted as they are read."""
     findings = shacl_sparql.validate_store(store, quads, shapes)
+    verdict = conforms((f.severity for f in findings), allow_warnings)
     with quiet_rdflib():
-        report_graph = _report_graph(findings, shapes)
+        report_graph = _report_graph(findings, shapes, verdict)
     results = _results(report_graph, _Labels(store), list(files), noted)
-    return Report(not any(f.severity == str(SH.Violation) for f in findings), results, report_graph)
+    return Report(verdict, results, report_graph)
 
 
 class _Labels:
@@ -133,13 +144,13 @@ class _Labels:
                 if isinstance(r["o"], ox.Literal) and r["o"].language]
 
 
-def _report_graph(findings: list, shapes: rdflib.Graph) -> rdflib.Graph:
+def _report_graph(findings: list, shapes: rdflib.Graph, verdict: bool) -> rdflib.Graph:
     """A SHACL validation report, as pySHACL writes one."""
     graph = rdflib.Graph()
     graph.bind("sh", SH)
     report = rdflib.BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
-    graph.add((report, SH.conforms, rdflib.Literal(not any(f.severity == str(SH.Violation) for f in findings))))
+    graph.add((report, SH.conforms, rdflib.Literal(verdict)))
     for finding in findings:
         node = rdflib.BNode()
         graph.add((report, SH.result, node))
@@ -160,13 +171,16 @@ def _report_graph(findings: list, shapes: rdflib.Graph) -> rdflib.Graph:
     return graph
 
 
-def validate_rdflib(data: rdflib.Graph, ontology: rdflib.Graph, shapes: rdflib.Graph, files=()) -> Report:
+def validate_rdflib(data: rdflib.Graph, ontology: rdflib.Graph | None, shapes: rdflib.Graph, files=(),
+                    allow_warnings: bool = False) -> Report:
     """The reference: pySHACL on rdflib graphs."""
     import pyshacl
 
     with quiet_rdflib(), queries_parsed_once():
         conforms, report_graph, _ = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True, advanced=False)
+            data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=allow_warnings, advanced=False)
+    if not isinstance(report_graph, rdflib.Graph):  # pySHACL refused the shapes (its ValidationFailure)
+        raise TvetKgError(f"shapes refused by pySHACL: {report_graph}")
     results = _results(report_graph, data, list(files))
     return Report(bool(conforms), results, report_graph)
 
