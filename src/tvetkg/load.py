@@ -126,7 +126,8 @@ def read(path: Path, ontology: Path | None = None, lenient: bool = False) -> Ite
 
 def _parse(path: Path, lenient: bool = False) -> Iterator[ox.Quad]:
     try:
-        yield from ox.parse(path=str(path), format=_format(path), lenient=lenient)
+        # relative IRIs (`<>`) resolve against the file's own IRI, as rdflib reads them
+        yield from ox.parse(path=str(path), format=_format(path), base_iri=Path(path).resolve().as_uri(), lenient=lenient)
     except SyntaxError as error:
         raise TvetKgError(f"{path}:{error.lineno}:{error.offset}: {error.msg}") from None
     except OSError as error:

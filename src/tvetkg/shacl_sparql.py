@@ -38,7 +38,7 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from tvetkg.comparisons import holds
 from tvetkg.errors import QueryFailed, TvetKgError
 from tvetkg.sandbox import LargeStackExecutor
-from tvetkg.sparql_text import screen
+from tvetkg.sparql_text import screen, tokens
 from tvetkg.rdf import quiet_rdflib
 
 WELL_TYPED = "urn:x-tvetkg:lexical:"
@@ -453,7 +453,7 @@ class Compiler:
                     yield component, (f"FILTER NOT EXISTS {{ {self.values_of('?this', path_node, var := self.fresh())} "
                                       f"FILTER (sameTerm({var}, {_term(obj)})) }}"), "?this", ""
                 else:
-                    yield component, f"FILTER (!sameTerm(?this, {_term(obj)})) BIND (?this AS ?value)", "?this ?value", ""
+                    yield component, f"FILTER (!sameTerm(?this, {_term(obj)}))", "?this", ""  # no sh:value
             elif prop == SH.uniqueLang:
                 if obj.toPython() is True:  # grouped: pairing every value with every other took twice as long
                     yield component, (f"?this {path} ?value . FILTER (isLiteral(?value) && LANG(?value) != \"\") "
@@ -623,6 +623,10 @@ class Compiler:
         except QueryFailed as error:
             raise TvetKgError(f"shapes: the sh:select of {_shape_name(shape if shape is not None else node)} "
                               f"is refused: {error}") from None
+        refused = unsupported_in_pre_binding(text)
+        if refused:
+            raise TvetKgError(f"shapes: the sh:select of {_shape_name(shape if shape is not None else node)} "
+                              f"is refused: {refused} (SHACL 5.3.1: a query that pre-binds $this)")
         where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
         if where is None:
             raise TvetKgError(f"shapes: no WHERE group in the sh:select of {node}")
@@ -664,6 +668,34 @@ class Compiler:
 
 _IGNORED_IN_NESTED = {SH.severity, SH.message, SH.name, SH.description, SH.path, SH.deactivated, SH.order,
                       SH.group, RDF.type, RDFS.label, RDFS.comment}
+
+
+def unsupported_in_pre_binding(text: str) -> str | None:
+    """What SHACL's pre-binding (section 5.3.1) forbids in a validator's query, read from its tokens:
+    MINUS, VALUES, a sub-query that does not return $this (SELECT * is refused too: which variables
+    it returns needs the query's algebra), `AS ?this`; None if nothing."""
+    significant = [t for t in tokens(text) if t.kind not in ("ws", "comment")]
+    selects = 0
+    for index, token in enumerate(significant):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word in ("MINUS", "VALUES"):
+            return f"{word} is not allowed"
+        if word == "AS" and index + 1 < len(significant) and significant[index + 1].text[1:] == "this":
+            return f"{significant[index + 1].text} is bound by AS"
+        if word == "SELECT":
+            selects += 1
+            if selects == 1:
+                continue
+            projected = []
+            for item in significant[index + 1:]:
+                if (item.kind == "word" and item.text.upper() == "WHERE") or item.text == "{":
+                    break
+                projected.append(item)
+            if any(t.text == "*" for t in projected):
+                return "a sub-query with SELECT * (name $this in its projection)"
+            if not any(t.kind == "var" and t.text[1:] == "this" for t in projected):
+                return "a sub-query that does not return $this"
+    return None
 
 
 def _shape_name(node) -> str:
