@@ -151,9 +151,19 @@ def _report_graph(findings: list, shapes: rdflib.Graph, verdict: bool) -> rdflib
     report = rdflib.BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
     graph.add((report, SH.conforms, rdflib.Literal(verdict)))
-    for finding in findings:
-        node = rdflib.BNode()
-        graph.add((report, SH.result, node))
+    # A result of a shape reached by sh:node is the sh:detail of its parent's result (the parent's focus,
+    # this one's focus as its value, sh:NodeConstraintComponent, the shape that names this one).
+    nodes = [rdflib.BNode() for _ in findings]
+    parents = {(f.focus, f.value, f.shape): node for f, node in zip(findings, nodes)
+               if f.component == str(SH.NodeConstraintComponent)}
+    for finding, node in zip(findings, nodes):
+        parent = None
+        if finding.detail_of is not None:
+            parent = parents.get((finding.detail_of[0], finding.focus, finding.detail_of[1]))
+        if parent is not None:
+            graph.add((parent, SH.detail, node))
+        else:
+            graph.add((report, SH.result, node))
         graph.add((node, RDF.type, SH.ValidationResult))
         graph.add((node, SH.focusNode, rdflib_term(finding.focus)))
         graph.add((node, SH.resultSeverity, rdflib.URIRef(finding.severity)))
