@@ -1,5 +1,7 @@
 """Shared fixtures: the shipped graph loaded once, and an in-process command-line runner."""
 
+import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,19 @@ from tvetkg.store import open_graph
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ARTEFACTS = Path(os.environ.get("TVETKG_ARTEFACTS", ROOT / "build" / "test-artefacts"))
+
+
+@pytest.fixture()
+def listener():
+    """A socket listening on 127.0.0.1: `accept()` after the test's request raises socket.timeout
+    if nothing tried to reach it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    sock.settimeout(1.0)
+    yield sock
+    sock.close()
 
 
 @pytest.fixture(scope="session")

@@ -3,18 +3,16 @@
 Screenshots of every page visited are saved under build/test-artefacts/screenshots/.
 """
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import activity_count
+from conftest import ARTEFACTS, activity_count
 from servers import tvetkg_server
 from tvetkg.query import run_local
 
 pytestmark = pytest.mark.server
-ARTEFACTS = Path(os.environ.get("TVETKG_ARTEFACTS", Path(__file__).resolve().parents[1] / "build" / "test-artefacts"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 WAIT = 30

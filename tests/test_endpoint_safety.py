@@ -71,16 +71,6 @@ def server(tmp_path_factory, hostile_kg):
         yield url, pid
 
 
-@pytest.fixture()
-def listener():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    sock.settimeout(1.0)
-    yield sock
-    sock.close()
-
-
 @pytest.mark.parametrize("name", BYPASSES)
 def test_service_in_every_form_is_refused_with_403_and_nothing_reaches_a_local_listener(server, listener, name):
     base, _ = server

@@ -5,14 +5,11 @@ The fast engine must never crash; each test it does not pass is named below, as 
 both show here. Issue 25 asks for 97 of 98 core and 21 of 22 SPARQL tests.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
+from conftest import ARTEFACTS
 from w3c_suite import cases, run_all, table
 
-ARTEFACTS = Path(os.environ.get("TVETKG_ARTEFACTS", Path(__file__).resolve().parents[1] / "build" / "test-artefacts"))
 
 # Refused by name: sh:qualifiedValueShapesDisjoint, sh:closed inside a nested shape (shacl-shacl), ASK
 # validators (optional-001), sh:select on a shape itself (sparql-002, -003), sh:prefixes of a shape (prefixes-001).

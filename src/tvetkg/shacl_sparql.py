@@ -26,6 +26,7 @@ import dataclasses
 import itertools
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -301,8 +302,8 @@ class Compiler:
             return f"{focus} {path} {var} ."
         if self.typed is not None and str(path_node) not in self.typed:  # no typed literal to read as written
             return f"{focus} {path} {var} ."
-        return (f"{{ {focus} {path} {var} FILTER (!isLiteral({var}) || LANG({var}) != \"\" "
-                f"|| DATATYPE({var}) = <{_XSD_STRING}>) }} UNION {{ {focus} <{lexical_predicate(str(path_node))}> {var} }}")
+        return (f"{{ {focus} {path} {var} FILTER ({_as_stored(var)}) }} "
+                f"UNION {{ {focus} <{lexical_predicate(str(path_node))}> {var} }}")
 
     # -- targets ------------------------------------------------------------------
 
@@ -378,19 +379,15 @@ class Compiler:
         out = []
         path_node = self._one(shape, SH.path)
         for nested in self.sg.objects(shape, SH.node):
-            self._refuse_recursion(nested)
             parent = self.fresh("parent")
             outer = re.sub(r"\?this\b", parent, targets)
             step = f"{parent} {self.path(path_node)} ?this ." if path_node is not None else f"BIND ({parent} AS ?this)"
             nested_targets = f"{{ SELECT DISTINCT {' '.join(parents)} {parent} ?this WHERE {{ {outer} {step} }} }}"
-            self._nesting.append(nested)
-            try:
+            with self._inside(nested):
                 for check in self.shape_checks(nested, nested_targets, (*parents, parent)):
                     if check.parent is None:  # a check of this shape's own sh:node (deeper ones are set)
                         check = dataclasses.replace(check, detail_of=shape, parent=parent)
                     out.append(check)
-            finally:
-                self._nesting.pop()
         return out
 
     def constraint_checks(self, shape, targets: str, parents: tuple[str, ...] = ()) -> list[Check]:
@@ -554,18 +551,22 @@ class Compiler:
 
     def violated(self, shape, focus: str) -> str:
         """A group pattern with a solution when `focus` does not conform to `shape`."""
-        self._refuse_recursion(shape)
-        self._nesting.append(shape)
-        try:
+        with self._inside(shape):
             return self._violated(shape, focus)
-        finally:
-            self._nesting.pop()
 
-    def _refuse_recursion(self, shape) -> None:
-        if shape in self._nesting:  # SHACL leaves recursive shapes undefined
+    @contextmanager
+    def _inside(self, shape):
+        """While a nested shape is compiled; a shape reached from itself is refused (SHACL leaves
+        recursive shapes undefined)."""
+        if shape in self._nesting:
             cycle = " -> ".join(_shape_name(s) for s in [*self._nesting[self._nesting.index(shape):], shape])
             raise TvetKgError(f"shapes: {_shape_name(shape)} is reached from itself ({cycle}): SHACL leaves "
                               "recursive shapes undefined, so they are refused")
+        self._nesting.append(shape)
+        try:
+            yield
+        finally:
+            self._nesting.pop()
 
     def _violated(self, shape, focus: str) -> str:
         alternatives = []
@@ -613,16 +614,15 @@ class Compiler:
     def closed(self, shape, component: str):
         """Each statement of a value node whose predicate is not the path of one of the shape's
         property shapes nor ignored (sh:ignoredProperties); a typed literal as written."""
+        if self._one(shape, SH.path) is not None:
+            raise TvetKgError(f"shapes: sh:closed on property shape {_shape_name(shape)} is not compiled")
         allowed = {str(self._one(p, SH.path)) for p in self.sg.objects(shape, SH.property)
                    if isinstance(self._one(p, SH.path), rdflib.URIRef)}
         ignored = self._one(shape, SH.ignoredProperties)
         allowed |= {str(p) for p in self._list(ignored)} if ignored is not None else set()
-        if self._one(shape, SH.path) is not None:
-            raise TvetKgError(f"shapes: sh:closed on property shape {_shape_name(shape)} is not compiled")
         outside = f"FILTER (?path NOT IN ({', '.join(f'<{p}>' for p in sorted(allowed))}))" if allowed else ""
         return component, (
-            f"{{ ?this ?path ?value FILTER (!STRSTARTS(STR(?path), \"{LEXICAL}\") && (!isLiteral(?value) "
-            f"|| LANG(?value) != \"\" || DATATYPE(?value) = <{_XSD_STRING}>)) }} UNION "
+            f"{{ ?this ?path ?value FILTER (!STRSTARTS(STR(?path), \"{LEXICAL}\") && ({_as_stored('?value')})) }} UNION "
             f"{{ ?this ?copy ?value FILTER (STRSTARTS(STR(?copy), \"{LEXICAL}\")) "
             f"BIND (IRI(SUBSTR(STR(?copy), {len(LEXICAL) + 1})) AS ?path) }} {outside}"), "?this ?path ?value", ""
 
@@ -655,7 +655,7 @@ class Compiler:
                 lines.append(f"PREFIX {self._one(decl, SH.prefix)}: <{self._one(decl, SH.namespace)}>")
         return "\n".join(sorted(set(lines)))
 
-    def select_validator(self, node, path_node, bindings: dict, targets: str, shape=None) -> tuple[str, str, str]:
+    def select_validator(self, node, path_node, bindings: dict, targets: str, shape) -> tuple[str, str, str]:
         """The projection and body of a sh:select, pre-bound, to join with the targets.
 
         pySHACL pre-binds $this to each focus node in turn; here the focus nodes' pattern
@@ -668,12 +668,12 @@ class Compiler:
         try:
             screen(text)
         except QueryFailed as error:
-            raise TvetKgError(f"shapes: the sh:select of {_shape_name(shape if shape is not None else node)} "
-                              f"is refused: {error}") from None
-        refused = unsupported_in_pre_binding(text)
+            refused = str(error)
+        else:
+            forbidden = unsupported_in_pre_binding(text)
+            refused = forbidden and f"{forbidden} (SHACL 5.3.1: a query that pre-binds $this)"
         if refused:
-            raise TvetKgError(f"shapes: the sh:select of {_shape_name(shape if shape is not None else node)} "
-                              f"is refused: {refused} (SHACL 5.3.1: a query that pre-binds $this)")
+            raise TvetKgError(f"shapes: the sh:select of {_shape_name(shape)} is refused: {refused}")
         where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
         if where is None:
             raise TvetKgError(f"shapes: no WHERE group in the sh:select of {node}")
@@ -743,6 +743,11 @@ def unsupported_in_pre_binding(text: str) -> str | None:
             if not any(t.kind == "var" and t.text[1:] == "this" for t in projected):
                 return "a sub-query that does not return $this"
     return None
+
+
+def _as_stored(var: str) -> str:
+    """A value the store keeps as written (no lexical copy): not a typed literal, or an xsd:string."""
+    return f"!isLiteral({var}) || LANG({var}) != \"\" || DATATYPE({var}) = <{_XSD_STRING}>"
 
 
 def _shape_name(node) -> str:
