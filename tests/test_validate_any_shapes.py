@@ -112,3 +112,27 @@ ex:C a sh:NodeShape ; sh:property [ sh:path ex:friend ; sh:node ex:B ] .
     code, _, err = cli("validate", "--shapes", shapes, files("data.ttl", DATA))
     assert code == 2 and "Traceback" not in err
     assert "<http://example.org/B> is reached from itself (<http://example.org/B> -> [] -> <http://example.org/C>" in err
+
+
+def test_current_shape_and_shapes_graph_are_pre_bound(cli, files):
+    """$currentShape is the shape, $shapesGraph the shapes (loaded for the validation only, then removed)."""
+    shapes = files("shapes.ttl", """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:DogShape a sh:NodeShape ; sh:targetClass ex:Dog ; ex:required ex:name ;
+  sh:sparql [ sh:select \"\"\"SELECT $this WHERE {
+      GRAPH $shapesGraph { $currentShape <http://example.org/required> ?p }
+      FILTER NOT EXISTS { $this ?p ?any } }\"\"\" ] .
+""")
+    code, out, _ = cli("validate", "--shapes", shapes, files("data.ttl", DATA), "--format", "json")
+    assert code == 1
+    assert [r["focus"] for r in json.loads(out)["results"]] == ["http://example.org/tom"]
+
+
+def test_current_shape_of_a_blank_node_shape_is_refused(cli, files):
+    shapes = files("shapes.ttl", """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+[] a sh:NodeShape ; sh:targetClass ex:Dog ;
+  sh:sparql [ sh:select "SELECT $this WHERE { FILTER (isBlank($currentShape)) }" ] .
+""")
+    code, _, err = cli("validate", "--shapes", shapes, files("data.ttl", DATA))
+    assert code == 2 and "$currentShape of a blank-node shape" in err

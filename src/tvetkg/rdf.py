@@ -21,8 +21,9 @@ def as_ntriples(quads) -> str:
     return "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
 
 
-def rdflib_term(term):
-    """An Oxigraph term as rdflib's (rdflib's own and None pass through)."""
+def rdflib_term(term, normalize: bool | None = None):
+    """An Oxigraph term as rdflib's (rdflib's own and None pass through); `normalize=False` keeps a
+    literal's lexical form as written ("1"^^xsd:boolean stays "1", where rdflib makes it "true")."""
     if term is None or isinstance(term, rdflib.term.Node):
         return term
     if isinstance(term, ox.NamedNode):
@@ -31,7 +32,7 @@ def rdflib_term(term):
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
-    return rdflib.Literal(term.value, datatype=term.datatype.value)
+    return rdflib.Literal(term.value, datatype=term.datatype.value, normalize=normalize)
 
 
 def to_rdflib_dataset(quads) -> rdflib.Dataset:
@@ -57,6 +58,18 @@ def parse_file(path) -> rdflib.Graph:
             raise TvetKgError(f"{path}: no such file") from None
         read_quads(Path(path))  # raises with the file, line and column
         raise TvetKgError(f"{path}: {error}") from None
+
+
+def parse_as_written(path) -> rdflib.Graph:
+    """One Turtle file as an rdflib graph, its literals as written (a shapes graph: SHACL compares
+    the terms, and `sh:uniqueLang "1"^^xsd:boolean` is not `true`); errors name the file and line."""
+    graph, string = rdflib.Graph(), ox.NamedNode(str(rdflib.XSD.string))
+    for q in read_quads(Path(path)):
+        obj = q.object
+        if isinstance(obj, ox.Literal) and obj.datatype == string:  # a simple literal, as rdflib's parser gives it
+            obj = rdflib.Literal(obj.value)
+        graph.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(obj, normalize=False)))
+    return graph
 
 
 @contextmanager

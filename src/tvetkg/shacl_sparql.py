@@ -35,9 +35,10 @@ from functools import lru_cache
 import pyoxigraph as ox
 import rdflib
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from tvetkg.comparisons import holds
+from tvetkg.pre_binding import PRE_BOUND, mentions, pre_bind, projection, unsupported
 from tvetkg.errors import QueryFailed, TvetKgError
 from tvetkg.sandbox import LargeStackExecutor
 from tvetkg.sparql_text import screen, tokens
@@ -94,6 +95,7 @@ def decode(term):
 LEXICAL = "urn:x-tvetkg:lexical:"
 FOCUS = "urn:x-tvetkg:focus:"
 VALIDATION_GRAPH = "urn:x-tvetkg:validation"
+SHAPES_GRAPH = "urn:x-tvetkg:shapes"  # the shapes, while a validator reads $shapesGraph
 # What the checks read: the merge, and the lexical copies and focus marks of the validation graph.
 _DATASET = {"default_graph": [ox.DefaultGraph(), ox.NamedNode(VALIDATION_GRAPH)]}
 
@@ -149,13 +151,19 @@ def validate_store(store: ox.Store, quads, shapes: rdflib.Graph) -> list["Findin
     graph = ox.NamedNode(VALIDATION_GRAPH)
     targets = Compiler(shapes, store)
     targets.checks()
+    if targets.reads_shapes_graph:
+        store.load(shapes.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                   to_graph=ox.NamedNode(SHAPES_GRAPH))
     try:
         with LargeStackExecutor(max_workers=os.cpu_count() or 2) as pool:
-            # The focus nodes are found on the other cores while this one copies the typed literals.
-            marks = [pool.submit(focus_nodes, store, union, mark, graph) for union, mark in targets.focus_sets.items()]
+            # The focus nodes are found on the other cores while this one copies the typed literals
+            # (those of sets that read the copies, after).
+            sets = sorted(targets.focus_sets.items(), key=lambda item: LEXICAL in item[0])
+            marks = [pool.submit(focus_nodes, store, union, mark, graph) for union, mark in sets if LEXICAL not in union]
             typed = add_lexical_copies(store, quads, graph)
+            marks += [pool.submit(focus_nodes, store, union, mark, graph) for union, mark in sets if LEXICAL in union]
             sizes = {}
-            for mark, marked in zip(targets.focus_sets.values(), marks):
+            for (_, mark), marked in zip(sets, marks):
                 text, blank = marked.result()
                 sizes[mark] = text.count("\n") + len(blank)
                 store.load(text.encode(), format=ox.RdfFormat.N_QUADS, lenient=True)
@@ -167,6 +175,8 @@ def validate_store(store: ox.Store, quads, shapes: rdflib.Graph) -> list["Findin
             return [finding for findings in found for finding in findings]
     finally:
         store.remove_graph(graph)
+        if targets.reads_shapes_graph:
+            store.remove_graph(ox.NamedNode(SHAPES_GRAPH))
 
 
 def _cast(var: str) -> str:
@@ -253,6 +263,7 @@ class Compiler:
         self.fresh = _Fresh()
         self._subclasses: dict[str, list[str]] = {}
         self.focus_sets: dict[str, str] = {}
+        self.reads_shapes_graph = False  # a validator reads $shapesGraph: the shapes go into the store
 
     # -- shapes graph helpers -------------------------------------------------
 
@@ -315,8 +326,8 @@ class Compiler:
             parts.append(f"VALUES ?this {{ {_term(node)} }}")
         for prop in sorted(self.sg.objects(shape, SH.targetSubjectsOf)):
             parts.append(f"?this <{prop}> [] .")
-        for prop in sorted(self.sg.objects(shape, SH.targetObjectsOf)):
-            parts.append(f"[] <{prop}> ?this .")
+        for prop in sorted(self.sg.objects(shape, SH.targetObjectsOf)):  # typed literals as written
+            parts.append(self.values_of("[]", prop, "?this"))
         if (shape, RDF.type, RDFS.Class) in self.sg:
             parts.append(self.instance_of("?this", shape, f"?_class{len(parts)}"))
         if not parts:
@@ -379,16 +390,33 @@ class Compiler:
         out = []
         path_node = self._one(shape, SH.path)
         for nested in self.sg.objects(shape, SH.node):
-            parent = self.fresh("parent")
-            outer = re.sub(r"\?this\b", parent, targets)
-            step = f"{parent} {self.path(path_node)} ?this ." if path_node is not None else f"BIND ({parent} AS ?this)"
-            nested_targets = f"{{ SELECT DISTINCT {' '.join(parents)} {parent} ?this WHERE {{ {outer} {step} }} }}"
+            parent, nested_targets = self._value_nodes(path_node, targets, parents)
             with self._inside(nested):
                 for check in self.shape_checks(nested, nested_targets, (*parents, parent)):
                     if check.parent is None:  # a check of this shape's own sh:node (deeper ones are set)
                         check = dataclasses.replace(check, detail_of=shape, parent=parent)
                     out.append(check)
         return out
+
+    def properties_of_property(self, shape, targets: str, parents: tuple[str, ...]) -> list[Check]:
+        """The checks of each property shape that a property shape names by sh:property, on its value
+        nodes: results of their own (not sh:detail), one for each focus node the value was reached from."""
+        out = []
+        for nested in self.sg.objects(shape, SH.property):
+            if self._one(nested, SH.deactivated) == rdflib.Literal(True):
+                continue
+            parent, nested_targets = self._value_nodes(self._one(shape, SH.path), targets, parents)
+            with self._inside(nested):
+                out.extend(self.constraint_checks(nested, nested_targets, (*parents, parent)))
+        return out
+
+    def _value_nodes(self, path_node, targets: str, parents: tuple[str, ...]) -> tuple[str, str]:
+        """A targets pattern binding ?this to the value nodes of the focus nodes of `targets`, which it
+        keeps in a fresh variable (returned) beside those of the shapes it is nested in."""
+        parent = self.fresh("parent")
+        outer = re.sub(r"\?this\b", parent, targets)
+        step = f"{parent} {self.path(path_node)} ?this ." if path_node is not None else f"BIND ({parent} AS ?this)"
+        return parent, f"{{ SELECT DISTINCT {' '.join(parents)} {parent} ?this WHERE {{ {outer} {step} }} }}"
 
     def constraint_checks(self, shape, targets: str, parents: tuple[str, ...] = ()) -> list[Check]:
         path_node = self._one(shape, SH.path)
@@ -416,10 +444,12 @@ class Compiler:
             extra = tuple(str(m) for m in self.sg.objects(constraint, SH.message))
             add(str(SH.SPARQLConstraintComponent), body, select, "", header, extra, sparql_based=True)
         for component, validator, bindings in self.custom_components(shape):
-            select, body, header = self.select_validator(validator, path_node, bindings, targets, shape)
+            compile_validator = self.select_validator if self._one(validator, SH.select) is not None else self.ask_validator
+            select, body, header = compile_validator(validator, path_node, bindings, targets, shape)
             extra = tuple(str(m) for m in self.sg.objects(validator, SH.message))
             add(component, body, select, "", header, extra, sparql_based=True)
-        return checks + self.details(shape, targets, parents)
+        nested = self.properties_of_property(shape, targets, parents) if path_node is not None else []
+        return checks + nested + self.details(shape, targets, parents)
 
     # -- core constraint components -------------------------------------------
 
@@ -430,7 +460,8 @@ class Compiler:
         known = _IGNORED_IN_NESTED | {
             SH.property, SH.sparql, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
             SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
-            SH.flags, SH.declare, SH.prefixes, SH.defaultValue, SH.ignoredProperties}
+            SH.flags, SH.declare, SH.prefixes, SH.defaultValue, SH.ignoredProperties,
+            SH.select, SH.ask}  # a validator's query: read through the sh:sparql or component that names it
         component_params = self._component_parameters()
         for prop, obj in sorted(self.sg.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
             if prop in known or prop in component_params or not str(prop).startswith(str(SH)):
@@ -461,7 +492,7 @@ class Compiler:
                 else:
                     yield component, f"FILTER (!sameTerm(?this, {_term(obj)}))", "?this", ""  # no sh:value
             elif prop == SH.uniqueLang:
-                if obj.toPython() is True:  # grouped: pairing every value with every other took twice as long
+                if obj == rdflib.Literal(True):  # the term true ("1"^^xsd:boolean is not, the suite says)  # grouped: pairing every value with every other took twice as long
                     yield component, (f"?this {path} ?value . FILTER (isLiteral(?value) && LANG(?value) != \"\") "
                                       f"BIND (LCASE(LANG(?value)) AS ?lang)"), "?this ?lang", \
                         "GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)"
@@ -595,6 +626,11 @@ class Compiler:
                     continue
                 elif prop == SH.hasValue:
                     alternatives.append(f"FILTER (!sameTerm({focus}, {_term(obj)}))")
+                elif prop == SH.closed:
+                    if obj == rdflib.Literal(True):
+                        predicate = self.fresh()
+                        alternatives.append(f"{focus} {predicate} [] FILTER (!STRSTARTS(STR({predicate}), \"{LEXICAL}\")"
+                                            f"{self._closed_outside(shape, predicate)})")
                 else:
                     alternatives.append(f"FILTER ({self.value_condition(prop, obj, focus, shape)})")
         if not alternatives:
@@ -616,15 +652,21 @@ class Compiler:
         property shapes nor ignored (sh:ignoredProperties); a typed literal as written."""
         if self._one(shape, SH.path) is not None:
             raise TvetKgError(f"shapes: sh:closed on property shape {_shape_name(shape)} is not compiled")
-        allowed = {str(self._one(p, SH.path)) for p in self.sg.objects(shape, SH.property)
-                   if isinstance(self._one(p, SH.path), rdflib.URIRef)}
-        ignored = self._one(shape, SH.ignoredProperties)
-        allowed |= {str(p) for p in self._list(ignored)} if ignored is not None else set()
-        outside = f"FILTER (?path NOT IN ({', '.join(f'<{p}>' for p in sorted(allowed))}))" if allowed else ""
+        outside = self._closed_outside(shape, "?path")
+        outside = f"FILTER (true{outside})" if outside else ""
         return component, (
             f"{{ ?this ?path ?value FILTER (!STRSTARTS(STR(?path), \"{LEXICAL}\") && ({_as_stored('?value')})) }} UNION "
             f"{{ ?this ?copy ?value FILTER (STRSTARTS(STR(?copy), \"{LEXICAL}\")) "
             f"BIND (IRI(SUBSTR(STR(?copy), {len(LEXICAL) + 1})) AS ?path) }} {outside}"), "?this ?path ?value", ""
+
+    def _closed_outside(self, shape, predicate: str) -> str:
+        """` && <predicate> NOT IN (...)`: the paths of the shape's property shapes and its
+        sh:ignoredProperties, which a closed shape allows; empty if none."""
+        allowed = {str(self._one(p, SH.path)) for p in self.sg.objects(shape, SH.property)
+                   if isinstance(self._one(p, SH.path), rdflib.URIRef)}
+        ignored = self._one(shape, SH.ignoredProperties)
+        allowed |= {str(p) for p in self._list(ignored)} if ignored is not None else set()
+        return f" && {predicate} NOT IN ({', '.join(f'<{p}>' for p in sorted(allowed))})" if allowed else ""
 
     def qualified(self, shape, value_shape):
         counts = []
@@ -632,14 +674,20 @@ class Compiler:
             bound = self._one(shape, prop)
             if bound is not None:
                 counts.append((prop, op, int(bound)))
+        siblings = []
         if self._one(shape, SH.qualifiedValueShapesDisjoint) == rdflib.Literal(True):
-            raise TvetKgError(f"shapes: sh:qualifiedValueShapesDisjoint is not compiled ({shape})")
+            # A value counts only if it conforms to none of the qualified value shapes of the other
+            # property shapes of the shapes that name this one (SHACL 4.7.3).
+            siblings = sorted({sibling for parent in self.sg.subjects(SH.property, shape)
+                               for other in self.sg.objects(parent, SH.property)
+                               for sibling in self.sg.objects(other, SH.qualifiedValueShape)} - {value_shape}, key=str)
         for prop, op, bound in counts:
             name = str(prop)[len(str(SH)):]
             component = f"{SH}{name[0].upper()}{name[1:]}ConstraintComponent"
             var = self.fresh()
             values = self.values_of("?this", self._one(shape, SH.path), var)
-            conforming = f"{values} FILTER NOT EXISTS {{ {self.violated(value_shape, var)} }}"
+            conforming = f"{values} FILTER NOT EXISTS {{ {self.violated(value_shape, var)} }}" + "".join(
+                f" FILTER EXISTS {{ {self.violated(sibling, var)} }}" for sibling in siblings)
             if (op, bound) == ("<", 1):  # at least one conforming value: the common case, without grouping
                 yield component, f"FILTER NOT EXISTS {{ {conforming} }}", "?this", ""
             else:
@@ -649,35 +697,29 @@ class Compiler:
     # -- SPARQL-based constraints -------------------------------------------------
 
     def prefixes(self, node) -> str:
-        lines = []
-        for ontology in self.sg.objects(node, SH.prefixes):
+        """The PREFIX lines of a validator's sh:prefixes: the sh:declare of each node it names and of
+        the ontologies those import (owl:imports, read in the shapes graph only, never fetched)."""
+        lines, seen = set(), set()
+        todo = list(self.sg.objects(node, SH.prefixes))
+        while todo:
+            ontology = todo.pop()
+            if ontology in seen:
+                continue
+            seen.add(ontology)
             for decl in self.sg.objects(ontology, SH.declare):
-                lines.append(f"PREFIX {self._one(decl, SH.prefix)}: <{self._one(decl, SH.namespace)}>")
-        return "\n".join(sorted(set(lines)))
+                lines.add(f"PREFIX {self._one(decl, SH.prefix)}: <{self._one(decl, SH.namespace)}>")
+            todo.extend(self.sg.objects(ontology, OWL.imports))
+        return "\n".join(sorted(lines))
 
     def select_validator(self, node, path_node, bindings: dict, targets: str, shape) -> tuple[str, str, str]:
         """The projection and body of a sh:select, pre-bound, to join with the targets.
 
-        pySHACL pre-binds $this to each focus node in turn; here the focus nodes' pattern
-        opens the query's WHERE group, which binds $this to all of them at once. (SHACL 5.3.1
-        pre-binds $this in inner groups, UNION branches and sub-queries too, where this join does
-        not reach: the suite's pre-binding tests. Putting the pattern in every group did, but made
-        Oxigraph's plans for our own shapes at a million statements take minutes instead of seconds.)
+        pySHACL pre-binds $this to each focus node in turn; here the focus nodes' pattern binds
+        $this to all of them at once, where SHACL 5.3.1 needs it (see pre_binding); $currentShape
+        and $shapesGraph are bound by a VALUES pattern the same way.
         """
-        text = str(self._one(node, SH.select))
-        try:
-            screen(text)
-        except QueryFailed as error:
-            refused = str(error)
-        else:
-            forbidden = unsupported_in_pre_binding(text)
-            refused = forbidden and f"{forbidden} (SHACL 5.3.1: a query that pre-binds $this)"
-        if refused:
-            raise TvetKgError(f"shapes: the sh:select of {_shape_name(shape)} is refused: {refused}")
-        where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
-        if where is None:
-            raise TvetKgError(f"shapes: no WHERE group in the sh:select of {node}")
-        text = f"{text[:where.end()]} {targets} {text[where.end():]}"  # ?this and $this are one variable
+        text = self._validator_text(node, SH.select, shape, bindings)
+        text = pre_bind(text, self._pre_bound(text, targets, shape))
         if path_node is not None:
             text = re.sub(r"\$PATH\b", self.path(path_node), text)
         for name, value in bindings.items():
@@ -687,62 +729,103 @@ class Compiler:
         # The targets are joined with the validator's query as a sub-select; PREFIX lines go first.
         return select, f"{{ {text} }}", header
 
+    def _validator_text(self, node, prop, shape, parameters=()) -> str:
+        """A validator's query (sh:select or sh:ask), refused if it does not parse or pre-binding forbids it."""
+        text = str(self._one(node, prop))
+        pre_bound = PRE_BOUND | set(parameters) | ({"value"} if prop == SH.ask else set())
+        try:
+            screen(text)
+        except QueryFailed as error:
+            refused = str(error)
+        else:
+            forbidden = unsupported(text, pre_bound)
+            refused = forbidden and f"{forbidden} (SHACL 5.3.1: a query that pre-binds $this)"
+        if refused:
+            raise TvetKgError(f"shapes: the {prop.n3(self.sg.namespace_manager)} of {_shape_name(shape)} "
+                              f"is refused: {refused}")
+        return text
+
+    def _pre_bound(self, text: str, targets: str, shape) -> dict[str, str]:
+        """The patterns binding the pre-bound variables the query reads: the focus nodes for $this,
+        the shape for $currentShape, the graph the shapes are loaded into for $shapesGraph."""
+        bound = {"this": targets}
+        used = mentions(text)
+        if "currentShape" in used:
+            if not isinstance(shape, rdflib.URIRef):
+                raise TvetKgError(f"shapes: $currentShape of a blank-node shape is refused (give the shape an IRI): "
+                                  f"{text.strip()[:80]}")
+            bound["currentShape"] = f"VALUES ?currentShape {{ <{shape}> }}"
+        if "shapesGraph" in used:
+            self.reads_shapes_graph = True
+            bound["shapesGraph"] = f"VALUES ?shapesGraph {{ <{SHAPES_GRAPH}> }}"
+        return bound
+
+    def ask_validator(self, node, path_node, bindings: dict, targets: str, shape) -> tuple[str, str, str]:
+        """The projection and body of a sh:ask validator: each value node for which it answers false.
+
+        The ASK's group goes inside FILTER NOT EXISTS, which sees $this and $value of the outer
+        solution in all its groups (SPARQL 1.1's substitution, as Oxigraph evaluates it).
+        """
+        text = self._validator_text(node, SH.ask, shape, bindings)
+        group = _ask_group(text)
+        bound = self._pre_bound(group, targets, shape)
+        del bound["this"]
+        if path_node is not None:
+            group = re.sub(r"\$PATH\b", self.path(path_node), group)
+        for name, value in bindings.items():
+            group = re.sub(rf"[$?]{re.escape(name)}\b", _term(value), group)
+        body = f"{self.values_of('?this', path_node, '?value')} {' '.join(bound.values())} FILTER NOT EXISTS {group}"
+        return "?this ?value", body, self.prefixes(node)
+
+    def _instances(self, cls) -> set:
+        """The nodes of the shapes graph typed with `cls` or a subclass of it there."""
+        classes = set(self.sg.transitive_subjects(RDFS.subClassOf, cls))
+        return {node for c in classes for node in self.sg.subjects(RDF.type, c)}
+
     def custom_components(self, shape):
-        """(component IRI, validator node, parameter bindings) for each SPARQL-based component the shape uses."""
-        for component in self.sg.subjects(RDF.type, SH.ConstraintComponent):
-            params = [p for p in self.sg.objects(component, SH.parameter)]
+        """(component IRI, validator node, parameter bindings) for each SPARQL-based component the shape uses:
+        the shape has a value for each of its mandatory parameters (sh:optional ones may be missing,
+        their variables then unbound)."""
+        for component in sorted(self._instances(SH.ConstraintComponent), key=str):
+            params = list(self.sg.objects(component, SH.parameter))
             bindings = {}
             for param in params:
                 path = self._one(param, SH.path)
                 value = self._one(shape, path)
-                if value is None:
+                if value is not None:
+                    bindings[str(path).rsplit("#", 1)[-1].rsplit("/", 1)[-1]] = value
+                elif self._one(param, SH.optional) != rdflib.Literal(True):
                     break
-                bindings[str(path).rsplit("#", 1)[-1].rsplit("/", 1)[-1]] = value
             else:
-                if not params:
+                if not bindings:
                     continue
                 property_shape = self._one(shape, SH.path) is not None
                 validator = self._one(component, SH.propertyValidator if property_shape else SH.nodeValidator)
                 validator = validator or self._one(component, SH.validator)
-                if validator is None or self._one(validator, SH.select) is None:
-                    raise TvetKgError(f"shapes: {component} has no SELECT validator for {shape}")
+                if validator is None or (self._one(validator, SH.select) is None and self._one(validator, SH.ask) is None):
+                    raise TvetKgError(f"shapes: {component} has no SELECT or ASK validator for {_shape_name(shape)}")
                 yield str(component), validator, bindings
 
     def _component_parameters(self) -> set:
-        return {self._one(p, SH.path) for c in self.sg.subjects(RDF.type, SH.ConstraintComponent)
+        return {self._one(p, SH.path) for c in self._instances(SH.ConstraintComponent)
                 for p in self.sg.objects(c, SH.parameter)}
 
 
 _IGNORED_IN_NESTED = {SH.severity, SH.message, SH.name, SH.description, SH.path, SH.deactivated, SH.order,
-                      SH.group, RDF.type, RDFS.label, RDFS.comment}
+                      SH.group, SH.ignoredProperties, RDF.type, RDFS.label, RDFS.comment,
+                      # a shape reached by sh:node, sh:not, ... is checked on the nodes it is given (its
+                      # own targets are checked apart, at the top level)
+                      SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
 
 
-def unsupported_in_pre_binding(text: str) -> str | None:
-    """What SHACL's pre-binding (section 5.3.1) forbids in a validator's query, read from its tokens:
-    MINUS, VALUES, a sub-query that does not return $this (SELECT * is refused too: which variables
-    it returns needs the query's algebra), `AS ?this`; None if nothing."""
+def _ask_group(text: str) -> str:
+    """The group graph pattern of an ASK query, `{ ... }` (read from the tokens, so braces in strings stay)."""
     significant = [t for t in tokens(text) if t.kind not in ("ws", "comment")]
-    selects = 0
-    for index, token in enumerate(significant):
-        word = token.text.upper() if token.kind == "word" else ""
-        if word in ("MINUS", "VALUES"):
-            return f"{word} is not allowed"
-        if word == "AS" and index + 1 < len(significant) and significant[index + 1].text[1:] == "this":
-            return f"{significant[index + 1].text} is bound by AS"
-        if word == "SELECT":
-            selects += 1
-            if selects == 1:
-                continue
-            projected = []
-            for item in significant[index + 1:]:
-                if (item.kind == "word" and item.text.upper() == "WHERE") or item.text == "{":
-                    break
-                projected.append(item)
-            if any(t.text == "*" for t in projected):
-                return "a sub-query with SELECT * (name $this in its projection)"
-            if not any(t.kind == "var" and t.text[1:] == "this" for t in projected):
-                return "a sub-query that does not return $this"
-    return None
+    opening = next((t for t in significant if t.text == "{"), None)
+    closing = next((t for t in reversed(significant) if t.text == "}"), None)
+    if opening is None or closing is None or closing.start < opening.start:
+        raise TvetKgError(f"shapes: no group in the ASK query {text.strip()[:80]}")
+    return text[opening.start:closing.start + 1]
 
 
 def _as_stored(var: str) -> str:
@@ -756,10 +839,11 @@ def _shape_name(node) -> str:
 
 
 def _projection(select: str) -> str:
-    match = re.search(r"SELECT\s+(DISTINCT\s+)?(.*?)\s+WHERE", select, re.S | re.I)
-    if not match:
+    """The variables a validator's SELECT returns, as the projection of the query joining it with its targets."""
+    names = projection(select)
+    if not names:
         raise TvetKgError(f"shapes: cannot read the projection of {select.strip()[:80]}")
-    return match.group(2)
+    return " ".join(names)
 
 
 # ---------------------------------------------------------------------------

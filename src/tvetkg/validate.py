@@ -21,7 +21,7 @@ from tvetkg import paths, shacl_sparql
 from tvetkg.errors import TvetKgError
 from tvetkg.load import SubjectFiles, merge_into_default, read, subjects_by_file
 from tvetkg.namespaces import shorten
-from tvetkg.rdf import parse_file, queries_parsed_once, quiet_rdflib, rdflib_term, to_rdflib_dataset
+from tvetkg.rdf import parse_as_written, parse_file, queries_parsed_once, quiet_rdflib, rdflib_term, to_rdflib_dataset
 from tvetkg.store import Graph, in_memory
 
 ENGINES = ("oxigraph", "pyshacl")
@@ -72,9 +72,10 @@ def shapes_files(shapes_dir: Path | None = None) -> list[Path]:
 
 
 def shapes_graph(files: list[Path]) -> rdflib.Graph:
+    """The shapes files as one graph, their literals as written."""
     shapes = rdflib.Graph()
     for path in files:
-        shapes += parse_file(path)
+        shapes += parse_as_written(path)
     return shapes
 
 
@@ -185,10 +186,17 @@ def validate_rdflib(data: rdflib.Graph, ontology: rdflib.Graph | None, shapes: r
                     allow_warnings: bool = False) -> Report:
     """The reference: pySHACL on rdflib graphs."""
     import pyshacl
+    from pyshacl.errors import ReportableRuntimeError
 
     with quiet_rdflib(), queries_parsed_once():
-        conforms, report_graph, _ = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=allow_warnings, advanced=False)
+        try:
+            conforms, report_graph, _ = pyshacl.validate(
+                data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=allow_warnings,
+                advanced=False)
+        except (NotImplementedError, ReportableRuntimeError) as error:  # what it does not support ($shapesGraph)
+            raise TvetKgError(f"shapes refused by pySHACL: {error} (the default engine runs them)") from None
+        except Exception as error:  # its own failures (a prefix of sh:prefixes through owl:imports): not a traceback
+            raise TvetKgError(f"pySHACL failed on these shapes: {type(error).__name__}: {error}") from None
     if not isinstance(report_graph, rdflib.Graph):  # pySHACL refused the shapes (its ValidationFailure)
         raise TvetKgError(f"shapes refused by pySHACL: {report_graph}")
     results = _results(report_graph, data, list(files))
