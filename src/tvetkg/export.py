@@ -4,7 +4,8 @@
 (Turtle, N-Triples and RDF/XML hold the merged triples; N-Quads, TriG and JSON-LD
 keep the named graphs), a JSON-LD context, the ontology's HTML documentation, a
 DCAT 3 and VoID description (`dataset.ttl`) with each distribution's media type,
-byte size and SHA-256, and `SHA256SUMS` for `sha256sum -c`. The folder is
+byte size and SHA-256, `owl/tvet-kg.owl` (ontology and graph as OWL 2 DL tools read them:
+`owl_view`), and `SHA256SUMS` for `sha256sum -c`. The folder is
 assembled beside `dist/` and swapped in at the end.
 """
 
@@ -18,13 +19,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from tvetkg import jsonld, paths
+from tvetkg import jsonld, owl_view, paths
 from tvetkg.errors import TvetKgError
 from tvetkg.folders import replaced_folder
 from tvetkg.load import graph_files, read_quads
 from tvetkg.namespaces import ID, ONTOLOGY_GRAPH, PREFIXES, TVET
 
 SHAPES_GRAPH = "https://w3id.org/oic-tvet/shapes"
+OWL_FILE = "owl/tvet-kg.owl"
 DATASET = "https://w3id.org/oic-tvet/dataset"
 WRITE_BUFFER = 1 << 20
 VERSION = "2.1.0"  # the dataset's version: its data, not the tool (2.0.0: the pages, the seeds' translations moved to graphs of their own; 2.1.0: the report's item numbers as data)
@@ -131,11 +133,14 @@ def export(out_dir: Path, formats: list[str] | None = None, kg_dir: Path | None 
 
         page = write_ontology_page(paths.ontology_file(), staging / "ontology.html")
         result.files[page.name] = page
+        # For OWL tools (Protégé, the OWL API, reasoners): ontology and graph in OWL 2 DL (owl_view)
+        owl = owl_view.write(staging / OWL_FILE, paths.ontology_file(), graph_files(kg_dir or paths.kg_dir()))
+        result.files[OWL_FILE] = owl
         result.figures = void_figures(data["graph"])
         description = describe(result.figures, result.files, endpoint, base_url, data["graph"])
         (staging / "dataset.ttl").write_text(description.serialize(format="turtle"), encoding="utf-8")
         result.files["dataset.ttl"] = staging / "dataset.ttl"
-        sums = "".join(f"{sha256(p)}  {p.name}\n" for p in sorted(result.files.values()))
+        sums = "".join(f"{sha256(p)}  {name}\n" for name, p in sorted(result.files.items(), key=lambda f: f[1]))
         (staging / "SHA256SUMS").write_text(sums, encoding="utf-8")
     result.files = {name: out_dir / name for name in result.files}
     return result
@@ -280,4 +285,5 @@ def media_type(name: str) -> str:
             return fmt.media_type
     if name == "SHA256SUMS":
         return "text/plain"
-    return {"html": "text/html", "jsonld": "application/ld+json"}.get(extension, "application/octet-stream")
+    return {"html": "text/html", "jsonld": "application/ld+json", "owl": "application/rdf+xml"}.get(
+        extension, "application/octet-stream")

@@ -17,11 +17,9 @@ from pathlib import Path
 
 import owlready2
 
-from tvetkg import accepted
+from tvetkg import owl_view
 from tvetkg.errors import TvetKgError
-from tvetkg.load import read_quads
 from tvetkg.namespaces import ID, INFERRED_GRAPH, TVET, shorten
-from tvetkg.rdf import as_ntriples
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -51,9 +49,10 @@ JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 def infer(ontology: Path, files: list[Path]) -> Inference:
-    """Run HermiT on the ontology and the graph's files."""
+    """Run HermiT on the ontology and the graph's files as OWL 2 reads them (`owl_view`: one world, the
+    accepted view; dates as xsd:dateTime), no datatype ignored."""
     os.environ.setdefault("JAVA_TOOL_OPTIONS", JVM_OPTIONS)
-    stated = _accepted_ntriples(ontology, files)
+    stated = owl_view.ntriples(ontology, files)
     with tempfile.TemporaryDirectory(prefix="tvetkg-reason-") as tmp:
         path = Path(tmp) / "graph.nt"
         path.write_text(stated, encoding="utf-8")
@@ -63,9 +62,7 @@ def infer(ontology: Path, files: list[Path]) -> Inference:
         java_output = io.StringIO()
         try:
             with inferred, contextlib.redirect_stdout(java_output), contextlib.redirect_stderr(java_output):
-                owlready2.sync_reasoner_hermit(
-                    world, infer_property_values=True, debug=0, ignore_unsupported_datatypes=True
-                )
+                owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as error:
             return Inference(False, explanation=explain(ontology, files), reasoner_message=_first_line(error))
         except (owlready2.OwlReadyJavaError, FileNotFoundError, OSError) as error:
@@ -74,14 +71,6 @@ def infer(ontology: Path, files: list[Path]) -> Inference:
         triples = [t for t in _entailed(world) if t not in asserted]
         world.close()
     return Inference(True, triples=triples)
-
-
-def _accepted_ntriples(ontology: Path, files: list[Path]) -> str:
-    """Ontology and graph as HermiT reads them: one world, where the sources of a resource disagree on a
-    functional property only the accepted source's value (`accepted.view`)."""
-    terms = read_quads(ontology)
-    quads = [q for path in files for q in read_quads(path)]
-    return as_ntriples([*terms, *accepted.view(quads, accepted.functional(terms))])
 
 
 def infer_graph(graph, reasoner: str = "auto") -> Inference:
