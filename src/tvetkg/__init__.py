@@ -7,6 +7,6 @@
 (`tvetkg.api` has the rest.)
 """
 
-__version__ = "1.10.0"
+__version__ = "1.11.0"
 
 from tvetkg.api import KnowledgeGraph, Rows, open  # noqa: E402,F401  (open: the graph, not a file)
