@@ -99,3 +99,18 @@ def test_auto_takes_hermit_for_a_small_graph_and_refuses_an_unknown_reasoner(gra
     assert len(small.store) <= HERMIT_LIMIT and infer_graph(small, "auto").reasoner == "HermiT"
     with pytest.raises(TvetKgError, match="unknown reasoner"):
         infer_graph(graph, "pellet")
+
+
+def test_a_date_hermit_cannot_read_is_named_not_a_java_error(kg_copy):
+    """HermiT reads the OWL view, where a date becomes a dateTime: an impossible date is named before
+    Java sees it (it was reported as 'is Java installed?')."""
+    from tvetkg.errors import TvetKgError
+    from tvetkg.load import graph_files
+
+    (kg_copy / "bad-date.ttl").write_text(
+        "@prefix tvet: <https://w3id.org/oic-tvet/ontology#> .\n"
+        '<https://w3id.org/oic-tvet/id/bad-course> tvet:startDate "2024-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n',
+        encoding="utf-8")
+    with pytest.raises(TvetKgError, match=r"bad-course> <https://w3id.org/oic-tvet/ontology#startDate>: "
+                                          r"\"2024-13-45\".* is not a valid date"):
+        infer(paths.ontology_file(), graph_files(kg_copy))

@@ -15,6 +15,7 @@ SPARQL and SHACL read the graph as it is; this view differs from it in what OWL 
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -60,6 +61,11 @@ def _term(term, subject, predicate):
     datatype = term.datatype.value
     pattern = _DATE if datatype == XSD + "date" else _YEAR
     match = pattern.fullmatch(term.value)
+    if match is not None and datatype == XSD + "date":
+        try:
+            date.fromisoformat(match.group(1))
+        except ValueError:
+            match = None
     if match is None:
         raise TvetKgError(f"{subject} {predicate}: {term} is not a valid {datatype.removeprefix(XSD)}; "
                           "`tvetkg validate` names its file")

@@ -65,7 +65,9 @@ def infer(ontology: Path, files: list[Path]) -> Inference:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as error:
             return Inference(False, explanation=explain(ontology, files), reasoner_message=_first_line(error))
-        except (owlready2.OwlReadyJavaError, FileNotFoundError, OSError) as error:
+        except owlready2.OwlReadyJavaError as error:
+            raise TvetKgError(f"HermiT failed: {_java_exception(error)}") from None
+        except (FileNotFoundError, OSError) as error:
             raise TvetKgError(f"HermiT could not run (is Java installed? `java -version`): {_first_line(error)}") from None
         asserted = set(_triples(stated))
         triples = [t for t in _entailed(world) if t not in asserted]
@@ -97,6 +99,13 @@ def infer_graph(graph, reasoner: str = "auto") -> Inference:
 def _first_line(error: Exception) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def _java_exception(error: Exception) -> str:
+    """The line of a Java error that names its exception (owlready2's message opens with a blank one)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    named = [line for line in lines if "Exception" in line or "Error" in line]
+    return (named or lines or [type(error).__name__])[-1 if not named else 0]
 
 
 def _triples(nt: str):
