@@ -14,6 +14,7 @@ import owlready2
 import pytest
 
 from tvetkg import owl_view, paths
+from tvetkg.export import write_owl
 from tvetkg.load import graph_files
 
 OWL_API = Path(__file__).parent / "owl_api.py"
@@ -21,8 +22,8 @@ OWL_API = Path(__file__).parent / "owl_api.py"
 
 @pytest.fixture(scope="module")
 def owl_file(tmp_path_factory):
-    return owl_view.write(tmp_path_factory.mktemp("owl") / "tvet-kg.owl", paths.ontology_file(),
-                          graph_files(paths.kg_dir()))
+    return write_owl(tmp_path_factory.mktemp("owl") / "tvet-kg.owl",
+                     lambda: owl_view.from_files(paths.ontology_file(), graph_files(paths.kg_dir())))
 
 
 def _owl_api(*files) -> dict:
@@ -114,4 +115,4 @@ ex:roadmap ex:start "2020"^^<http://www.w3.org/2001/XMLSchema#gYear> .
 def owl_view_of(ontology: str, data: str, folder: Path) -> Path:
     (folder / "ontology.ttl").write_text(ontology, encoding="utf-8")
     (folder / "data.ttl").write_text(data, encoding="utf-8")
-    return owl_view.write(folder / "view.owl", folder / "ontology.ttl", [folder / "data.ttl"])
+    return write_owl(folder / "view.owl", lambda: owl_view.from_files(folder / "ontology.ttl", [folder / "data.ttl"]))

@@ -1,5 +1,5 @@
-"""The ontology and the graph as OWL 2 DL tools read them: `dist/owl/tvet-kg.owl`, the file a Protégé
-user opens, and what `tvetkg reason` gives HermiT.
+"""The ontology and the graph as OWL 2 DL tools read them: `dist/owl/tvet-kg.owl` (`export.write_owl`),
+the file a Protégé user opens, and what `tvetkg reason` gives HermiT.
 
 SPARQL and SHACL read the graph as it is; this view differs from it in what OWL 2 cannot read:
 - one world, the accepted view (`accepted.view`): where sources disagree on a functional property,
@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from tvetkg import accepted
 from tvetkg.errors import TvetKgError
 from tvetkg.load import read_quads
-from tvetkg.namespaces import PREFIXES
+from tvetkg.rdf import as_ntriples
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -38,57 +38,48 @@ _DATE = re.compile(r"(-?\d{4,}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?")
 _YEAR = re.compile(r"(-?\d{4,})(Z|[+-]\d{2}:\d{2})?")
 
 
-def statements(ontology: Path, files: list[Path]) -> Iterator[ox.Triple]:
-    """The view's statements: the ontology's, then the graph's accepted view, each once."""
-    terms = read_quads(ontology)
-    quads = [q for path in files for q in read_quads(path)]
-    seen = set()
-    for q in [*terms, *accepted.view(quads, accepted.functional(terms))]:
+def statements(ontology: list[ox.Quad], graph: list[ox.Quad]) -> Iterator[ox.Quad]:
+    """The view's statements, in the default graph: the ontology's, then the graph's accepted view
+    (a statement of several sources comes once for each: `export.triples` merges them)."""
+    for q in [*ontology, *accepted.view(graph, accepted.functional(ontology))]:
         if q.predicate == RDF_TYPE and q.object == RDFS_DATATYPE and q.subject.value in DATATYPES:
             continue
-        triple = ox.Triple(q.subject, q.predicate, _term(q.object, q.subject, q.predicate))
-        if triple not in seen:
-            seen.add(triple)
-            yield triple
+        yield ox.Quad(q.subject, q.predicate, _term(q.object, q.subject, q.predicate))
+
+
+def from_files(ontology: Path, files: list[Path]) -> Iterator[ox.Quad]:
+    """The view of the ontology file and the graph's files."""
+    return statements(read_quads(ontology), [q for path in files for q in read_quads(path)])
+
+
+def ntriples(ontology: Path, files: list[Path]) -> str:
+    """The view as one N-Triples document (what owlready2 loads for HermiT)."""
+    return as_ntriples(from_files(ontology, files))
 
 
 def _term(term, subject, predicate):
+    """A term as OWL 2 reads it: a datatype IRI renamed, a date or year literal converted."""
     if isinstance(term, ox.NamedNode):
         readable = DATATYPES.get(term.value)
         return ox.NamedNode(readable) if readable else term
     if not isinstance(term, ox.Literal) or term.datatype.value not in DATATYPES or term.language:
         return term
     datatype = term.datatype.value
-    pattern = _DATE if datatype == XSD + "date" else _YEAR
-    match = pattern.fullmatch(term.value)
-    if match is not None and datatype == XSD + "date":
-        try:
-            date.fromisoformat(match.group(1))
-        except ValueError:
-            match = None
-    if match is None:
-        raise TvetKgError(f"{subject} {predicate}: {term} is not a valid {datatype.removeprefix(XSD)}; "
-                          "`tvetkg validate` names its file")
     if datatype == XSD + "date":
-        return ox.Literal(f"{match.group(1)}T00:00:00{match.group(2) or ''}", datatype=ox.NamedNode(XSD + "dateTime"))
-    return ox.Literal(str(int(match.group(1))), datatype=ox.NamedNode(XSD + "integer"))
+        match = _DATE.fullmatch(term.value)
+        if match is not None and _is_date(match.group(1)):
+            return ox.Literal(f"{match.group(1)}T00:00:00{match.group(2) or ''}", datatype=ox.NamedNode(XSD + "dateTime"))
+    else:
+        match = _YEAR.fullmatch(term.value)
+        if match is not None:
+            return ox.Literal(str(int(match.group(1))), datatype=ox.NamedNode(XSD + "integer"))
+    raise TvetKgError(f"{subject} {predicate}: {term} is not a valid {datatype.removeprefix(XSD)}; "
+                      "`tvetkg validate` names its file")
 
 
-def write(path: Path, ontology: Path, files: list[Path]) -> Path:
-    """The view as RDF/XML (the format every OWL tool reads), written whole or not at all."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "sh"}
+def _is_date(text: str) -> bool:
     try:
-        with partial.open("wb") as handle:
-            ox.serialize(statements(ontology, files), output=handle, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
-
-
-def ntriples(ontology: Path, files: list[Path]) -> str:
-    """The view as one N-Triples document (what owlready2 loads for HermiT)."""
-    return "".join(f"{t} .\n" for t in statements(ontology, files))
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
