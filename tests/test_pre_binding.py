@@ -54,6 +54,8 @@ def test_what_pre_binding_forbids():
     assert "AS" in unsupported("SELECT $this WHERE { BIND (1 AS ?value) }", {"this", "value"})
     assert unsupported("SELECT $this WHERE { BIND (1 AS ?value) }") is None  # $value: ASK validators only
     assert "does not return $this" in unsupported("SELECT $this WHERE { { SELECT ?x WHERE { ?x a <C> } } }")
+    # $this read in an expression of a sub-query's projection is not returned by it
+    assert "does not return $this" in unsupported("SELECT $this WHERE { { SELECT (STR($this) AS ?s) WHERE { } } }")
 
 
 def test_the_projection_is_read_from_the_tokens():

@@ -35,14 +35,10 @@ def unsupported(text: str, pre_bound: frozenset[str] | set[str] = PRE_BOUND) -> 
             selects += 1
             if selects == 1:
                 continue
-            projected = []
-            for item in significant[index + 1:]:
-                if _word(item) == "WHERE" or item.text == "{":
-                    break
-                projected.append(item)
-            if any(t.text == "*" for t in projected):
+            projected = _projected(significant, index)
+            if projected == ["*"]:
                 return "a sub-query with SELECT * (name $this in its projection)"
-            if not any(t.kind == "var" and t.text[1:] == "this" for t in projected):
+            if not any(name[1:] == "this" for name in projected):
                 return "a sub-query that does not return $this"
     return None
 
@@ -52,8 +48,12 @@ def projection(text: str) -> list[str] | None:
     text has no SELECT, or `*` for SELECT *."""
     significant = _significant(text)
     start = next((i for i, t in enumerate(significant) if _word(t) == "SELECT"), None)
-    if start is None:
-        return None
+    return None if start is None else _projected(significant, start)
+
+
+def _projected(significant: list, start: int) -> list[str]:
+    """The variables returned by the SELECT at `significant[start]`: `?v`, and `?v` of `(expression AS
+    ?v)` (a variable inside the expression is not returned), or `["*"]`."""
     names, depth = [], 0
     for index, token in enumerate(significant[start + 1:], start + 1):
         if depth == 0 and (_word(token) == "WHERE" or token.text == "{"):
@@ -67,6 +67,16 @@ def projection(text: str) -> list[str] | None:
         elif token.kind == "var" and (depth == 0 or _word(significant[index - 1]) == "AS"):
             names.append(token.text)
     return names
+
+
+def ask_group(text: str) -> str | None:
+    """The group graph pattern of an ASK query, `{ ... }` (braces in strings are not its ends), or None."""
+    significant = _significant(text)
+    opening = next((t for t in significant if t.text == "{"), None)
+    closing = next((t for t in reversed(significant) if t.text == "}"), None)
+    if opening is None or closing is None or closing.start < opening.start:
+        return None
+    return text[opening.start:closing.start + 1]
 
 
 def mentions(text: str) -> set[str]:

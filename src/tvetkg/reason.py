@@ -105,7 +105,9 @@ def _java_exception(error: Exception) -> str:
     """The line of a Java error that names its exception (owlready2's message opens with a blank one)."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     named = [line for line in lines if "Exception" in line or "Error" in line]
-    return (named or lines or [type(error).__name__])[-1 if not named else 0]
+    if named:
+        return named[0]
+    return lines[-1] if lines else type(error).__name__
 
 
 def _triples(nt: str):

@@ -38,10 +38,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from tvetkg.comparisons import holds
-from tvetkg.pre_binding import PRE_BOUND, mentions, pre_bind, projection, unsupported
+from tvetkg.pre_binding import PRE_BOUND, ask_group, mentions, pre_bind, projection, unsupported
 from tvetkg.errors import QueryFailed, TvetKgError
 from tvetkg.sandbox import LargeStackExecutor
-from tvetkg.sparql_text import screen, tokens
+from tvetkg.sparql_text import screen
 from tvetkg.rdf import quiet_rdflib
 
 WELL_TYPED = "urn:x-tvetkg:lexical:"
@@ -492,7 +492,9 @@ class Compiler:
                 else:
                     yield component, f"FILTER (!sameTerm(?this, {_term(obj)}))", "?this", ""  # no sh:value
             elif prop == SH.uniqueLang:
-                if obj == rdflib.Literal(True):  # the term true ("1"^^xsd:boolean is not, the suite says)  # grouped: pairing every value with every other took twice as long
+                # the term true ("1"^^xsd:boolean is not, the suite says); grouped: pairing every value with
+                # every other took twice as long
+                if obj == rdflib.Literal(True):
                     yield component, (f"?this {path} ?value . FILTER (isLiteral(?value) && LANG(?value) != \"\") "
                                       f"BIND (LCASE(LANG(?value)) AS ?lang)"), "?this ?lang", \
                         "GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)"
@@ -630,7 +632,7 @@ class Compiler:
                     if obj == rdflib.Literal(True):
                         predicate = self.fresh()
                         alternatives.append(f"{focus} {predicate} [] FILTER (!STRSTARTS(STR({predicate}), \"{LEXICAL}\")"
-                                            f"{self._closed_outside(shape, predicate)})")
+                                            f"{self._not_allowed(shape, predicate, ' && ')})")
                 else:
                     alternatives.append(f"FILTER ({self.value_condition(prop, obj, focus, shape)})")
         if not alternatives:
@@ -652,21 +654,21 @@ class Compiler:
         property shapes nor ignored (sh:ignoredProperties); a typed literal as written."""
         if self._one(shape, SH.path) is not None:
             raise TvetKgError(f"shapes: sh:closed on property shape {_shape_name(shape)} is not compiled")
-        outside = self._closed_outside(shape, "?path")
-        outside = f"FILTER (true{outside})" if outside else ""
+        outside = self._not_allowed(shape, "?path")
+        outside = f"FILTER ({outside})" if outside else ""
         return component, (
             f"{{ ?this ?path ?value FILTER (!STRSTARTS(STR(?path), \"{LEXICAL}\") && ({_as_stored('?value')})) }} UNION "
             f"{{ ?this ?copy ?value FILTER (STRSTARTS(STR(?copy), \"{LEXICAL}\")) "
             f"BIND (IRI(SUBSTR(STR(?copy), {len(LEXICAL) + 1})) AS ?path) }} {outside}"), "?this ?path ?value", ""
 
-    def _closed_outside(self, shape, predicate: str) -> str:
-        """` && <predicate> NOT IN (...)`: the paths of the shape's property shapes and its
-        sh:ignoredProperties, which a closed shape allows; empty if none."""
+    def _not_allowed(self, shape, predicate: str, before: str = "") -> str:
+        """`<predicate> NOT IN (...)` of what a closed shape allows, the paths of its property shapes and
+        its sh:ignoredProperties, after `before`; empty if it allows nothing."""
         allowed = {str(self._one(p, SH.path)) for p in self.sg.objects(shape, SH.property)
                    if isinstance(self._one(p, SH.path), rdflib.URIRef)}
         ignored = self._one(shape, SH.ignoredProperties)
         allowed |= {str(p) for p in self._list(ignored)} if ignored is not None else set()
-        return f" && {predicate} NOT IN ({', '.join(f'<{p}>' for p in sorted(allowed))})" if allowed else ""
+        return f"{before}{predicate} NOT IN ({', '.join(f'<{p}>' for p in sorted(allowed))})" if allowed else ""
 
     def qualified(self, shape, value_shape):
         counts = []
@@ -719,11 +721,7 @@ class Compiler:
         and $shapesGraph are bound by a VALUES pattern the same way.
         """
         text = self._validator_text(node, SH.select, shape, bindings)
-        text = pre_bind(text, self._pre_bound(text, targets, shape))
-        if path_node is not None:
-            text = re.sub(r"\$PATH\b", self.path(path_node), text)
-        for name, value in bindings.items():
-            text = re.sub(rf"[$?]{re.escape(name)}\b", _term(value), text)
+        text = self._substituted(pre_bind(text, self._pre_bound(text, targets, shape)), path_node, bindings)
         header = self.prefixes(node)
         select = _projection(text)
         # The targets are joined with the validator's query as a sub-select; PREFIX lines go first.
@@ -743,6 +741,14 @@ class Compiler:
         if refused:
             raise TvetKgError(f"shapes: the {prop.n3(self.sg.namespace_manager)} of {_shape_name(shape)} "
                               f"is refused: {refused}")
+        return text
+
+    def _substituted(self, text: str, path_node, bindings: dict) -> str:
+        """A validator's query with $PATH and the component's parameters written in as constants."""
+        if path_node is not None:
+            text = re.sub(r"\$PATH\b", self.path(path_node), text)
+        for name, value in bindings.items():
+            text = re.sub(rf"[$?]{re.escape(name)}\b", _term(value), text)
         return text
 
     def _pre_bound(self, text: str, targets: str, shape) -> dict[str, str]:
@@ -767,13 +773,12 @@ class Compiler:
         solution in all its groups (SPARQL 1.1's substitution, as Oxigraph evaluates it).
         """
         text = self._validator_text(node, SH.ask, shape, bindings)
-        group = _ask_group(text)
+        group = ask_group(text)
+        if group is None:
+            raise TvetKgError(f"shapes: no group in the ASK query {text.strip()[:80]}")
         bound = self._pre_bound(group, targets, shape)
         del bound["this"]
-        if path_node is not None:
-            group = re.sub(r"\$PATH\b", self.path(path_node), group)
-        for name, value in bindings.items():
-            group = re.sub(rf"[$?]{re.escape(name)}\b", _term(value), group)
+        group = self._substituted(group, path_node, bindings)
         body = f"{self.values_of('?this', path_node, '?value')} {' '.join(bound.values())} FILTER NOT EXISTS {group}"
         return "?this ?value", body, self.prefixes(node)
 
@@ -816,16 +821,6 @@ _IGNORED_IN_NESTED = {SH.severity, SH.message, SH.name, SH.description, SH.path,
                       # a shape reached by sh:node, sh:not, ... is checked on the nodes it is given (its
                       # own targets are checked apart, at the top level)
                       SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
-
-
-def _ask_group(text: str) -> str:
-    """The group graph pattern of an ASK query, `{ ... }` (read from the tokens, so braces in strings stay)."""
-    significant = [t for t in tokens(text) if t.kind not in ("ws", "comment")]
-    opening = next((t for t in significant if t.text == "{"), None)
-    closing = next((t for t in reversed(significant) if t.text == "}"), None)
-    if opening is None or closing is None or closing.start < opening.start:
-        raise TvetKgError(f"shapes: no group in the ASK query {text.strip()[:80]}")
-    return text[opening.start:closing.start + 1]
 
 
 def _as_stored(var: str) -> str:
