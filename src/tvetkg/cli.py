@@ -359,6 +359,9 @@ def reason(
 ) -> None:
     """Check ontology plus graph with HermiT and write the facts it entails.
 
+    HermiT reads the OWL view that `tvetkg export` writes to owl/tvet-kg.owl (dates as
+    xsd:dateTime), with no datatype ignored.
+
     For a graph above 5,000 statements `auto` applies OWL 2 RL rules (`rules/`) on
     the embedded store instead: they entail the same facts as HermiT on this
     ontology (tested), and the disjointness and functional-property axioms are checked
@@ -473,8 +476,9 @@ def export(
     and .nq, .trig, .jsonld (named graphs kept), context.jsonld, ontology.html (the
     ontology's documentation), dataset.ttl (DCAT 3 and VoID: titles in ar/en/fr,
     licence, version, distributions with media types, sizes and SHA-256, triples,
-    class and property partitions, example resources, the endpoint if given), and
-    SHA256SUMS (`sha256sum -c SHA256SUMS`).
+    class and property partitions, example resources, the endpoint if given),
+    owl/tvet-kg.owl (ontology and graph in OWL 2 DL for Protégé and reasoners: dates
+    as xsd:dateTime, years as integers) and SHA256SUMS (`sha256sum -c SHA256SUMS`).
     """
     from tvetkg.export import export as run_export
 
